@@ -1,0 +1,44 @@
+"""casetracker: privacy complaints and data-subject requests, on time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from casetracker import config as settings
+from casetracker import errors, health, policy, timesource
+from casetracker.cases import api as cases_api
+from casetracker.demo import cli as demo_cli
+from casetracker.docs import swagger_ui
+from casetracker.extensions import api, db, migrate
+from casetracker.people import cli as people_cli
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the application: settings, policy, database, API, commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(settings.defaults())
+    app.config.update(settings.from_environment())
+    if config:
+        app.config.update(config)
+    settings.check(app.config, development=app.debug or app.testing)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    policy.init_app(app)
+    timesource.init_app(app, app.config.get("NOW"))
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS))
+    api.init_app(app)
+    api.register_blueprint(cases_api.bp)
+    app.register_blueprint(swagger_ui.bp)
+    app.cli.add_command(demo_cli.group)
+    app.cli.add_command(people_cli.staff_group)
+    app.cli.add_command(people_cli.tokens_group)
+    errors.init_app(app)
+    health.init_app(app)
+    return app

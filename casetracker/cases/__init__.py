@@ -1,0 +1,1 @@
+"""Cases: complaints and data-subject requests, their clocks and their audit trail."""

@@ -1,0 +1,123 @@
+"""REST endpoints for cases: thin adapters over the case service."""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
+
+from casetracker import timesource
+from casetracker.cases import listing, service
+from casetracker.cases.errors import ActionNotAllowed, CaseError
+from casetracker.cases.presenters import case_view
+from casetracker.cases.schemas import (
+    ActionRequestSchema,
+    CaseCreateSchema,
+    CaseListQuerySchema,
+    CasePageSchema,
+    CaseSchema,
+    EventSchema,
+)
+from casetracker.extensions import db
+from casetracker.people.auth import token_required
+
+
+def _json_body(schema) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Complaints and requests")
+SOURCE = "api"
+
+
+@bp.route("")
+class Cases(MethodView):
+    decorators = (token_required,)
+
+    @bp.arguments(CaseListQuerySchema, location="query")
+    @bp.response(200, CasePageSchema)
+    def get(self, query):
+        """List cases, newest first, or by next due time with overdue/due_before."""
+        try:
+            page = listing.list_cases(db.session, now=timesource.now(), **query)
+        except ValidationError as exc:
+            abort(422, errors=exc.messages)
+        now = timesource.now()
+        items = [case_view(case, actor=g.actor, now=now) for case in page.items]
+        return {"items": items, "next_cursor": page.next_cursor}
+
+    @bp.doc(requestBody=_json_body(CaseCreateSchema))
+    @bp.response(201, CaseSchema)
+    def post(self):
+        """Open a complaint or request; its clocks start from ``received_at``."""
+        case = _or_abort(
+            lambda: service.create_case(
+                db.session, data=_json_object(), actor=g.actor, source=SOURCE
+            )
+        )
+        return case_view(case, actor=g.actor, now=timesource.now())
+
+
+@bp.route("/<reference>")
+class CaseItem(MethodView):
+    decorators = (token_required,)
+
+    @bp.response(200, CaseSchema)
+    def get(self, reference):
+        """Return one case with its clocks and the actions allowed now."""
+        case = _or_abort(lambda: service.get_case(db.session, reference=reference))
+        return case_view(case, actor=g.actor, now=timesource.now())
+
+
+@bp.route("/<reference>/actions")
+class CaseActions(MethodView):
+    decorators = (token_required,)
+
+    @bp.doc(requestBody=_json_body(ActionRequestSchema))
+    @bp.response(200, CaseSchema)
+    @bp.alt_response(409, description="not allowed now, or a stale version")
+    def post(self, reference):
+        """Apply one action (acknowledge, escalate, resolve…) at the version you read."""
+        body = _or_abort(lambda: ActionRequestSchema().load(_json_object()))
+        params = {k: v for k, v in body.items() if k not in ("action", "version")}
+        case = _or_abort(
+            lambda: service.perform(
+                db.session,
+                reference=reference,
+                action=body["action"],
+                version=body["version"],
+                params=params,
+                actor=g.actor,
+                source=SOURCE,
+            )
+        )
+        return case_view(case, actor=g.actor, now=timesource.now())
+
+
+@bp.route("/<reference>/events")
+class CaseEvents(MethodView):
+    decorators = (token_required,)
+
+    @bp.response(200, EventSchema(many=True))
+    def get(self, reference):
+        """Return the audit trail, oldest first."""
+        return _or_abort(lambda: service.events_of(db.session, reference=reference))
+
+
+def _json_object() -> dict:
+    body = request.get_json()
+    if not isinstance(body, dict):
+        abort(400, message="the request body must be a JSON object")
+    return body
+
+
+def _or_abort(call):
+    try:
+        return call()
+    except ValidationError as exc:
+        abort(422, errors=exc.messages)
+    except ActionNotAllowed as exc:
+        abort(409, message=exc.message, allowed_actions=exc.allowed_actions)
+    except CaseError as exc:
+        abort(exc.status, message=exc.message)

@@ -1,0 +1,67 @@
+"""The audit trail: what a case looked like before and after each change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from casetracker.cases.models import Case, Event
+from casetracker.people.actors import Actor
+
+
+def snapshot(case: Case) -> dict:
+    """Describe the case's state in plain values, without personal data."""
+    latest = {}
+    for clock in case.clocks:
+        latest[clock.name] = {
+            "due_at": clock.due_at.isoformat(),
+            "state": "met" if clock.met_at else "paused" if clock.paused_since else "running",
+        }
+    return {
+        "stage": case.stage,
+        "status": case.status,
+        "owner": case.owner.email if case.owner else None,
+        "priority": case.priority,
+        "outcome": case.outcome,
+        "hold_reason": case.hold_reason,
+        "body_reference": case.body_reference,
+        "redirected_to": case.redirected_to,
+        "acknowledged_at": _iso(case.acknowledged_at),
+        "closed_at": _iso(case.closed_at),
+        "identity_verified": bool(case.subject and case.subject.identity_verified_at),
+        "clocks": latest,
+    }
+
+
+def record(
+    db_session: Session,
+    case: Case,
+    *,
+    actor: Actor,
+    source: str,
+    action: str,
+    before: dict,
+    at: datetime,
+    reason: str | None = None,
+) -> Event:
+    """Append the event for a change: only the fields that changed, before and after."""
+    after = snapshot(case)
+    changed = [key for key in after if before.get(key) != after[key]]
+    event = Event(
+        case_id=case.id,
+        at=at,
+        actor_type=actor.kind,
+        actor=actor.label,
+        source=source,
+        action=action,
+        before={key: before[key] for key in changed if key in before},
+        after={key: after[key] for key in changed},
+        reason=reason,
+    )
+    db_session.add(event)
+    return event
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

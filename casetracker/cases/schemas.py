@@ -1,0 +1,207 @@
+"""Marshmallow schemas for cases: shared by the API, the dashboard forms and Slack modals."""
+
+from __future__ import annotations
+
+import pycountry
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from casetracker.policy import ACTIONS, DATA_CONTEXTS, JURISDICTIONS, KINDS, RIGHTS, STAGES
+
+CHANNELS = ("web", "email", "phone", "letter", "api")
+PRIORITIES = ("low", "normal", "high")
+OUTCOMES = {
+    "complaint": ("resolved", "not_upheld", "withdrawn"),
+    "request": ("complied", "partially_complied", "denied", "withdrawn", "unverified"),
+}
+ALL_OUTCOMES = tuple(dict.fromkeys((*OUTCOMES["complaint"], *OUTCOMES["request"], "redirected")))
+
+
+def _text(max_length: int, *, required: bool = False) -> fields.String:
+    return fields.String(
+        required=required,
+        validate=validate.Length(min=1, max=max_length),
+        metadata={"description": f"1 to {max_length} characters"},
+    )
+
+
+def _country(value: str) -> None:
+    if pycountry.countries.get(alpha_2=value) is None:
+        raise ValidationError(f"unknown country code {value!r} (use ISO 3166-1 alpha-2, e.g. DE)")
+
+
+class SubjectSchema(Schema):
+    """The individual; personal data, shown only to those allowed to see it."""
+
+    name = _text(200, required=True)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    country = fields.String(required=True, validate=[validate.Length(equal=2), _country])
+    agent_name = _text(200)
+    agent_email = fields.Email(validate=validate.Length(max=254))
+    identity_verified_at = fields.AwareDateTime(dump_only=True)
+
+
+class CaseCreateSchema(Schema):
+    """What a new complaint or request needs."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    jurisdiction = fields.String(required=True, validate=validate.OneOf(JURISDICTIONS))
+    data_context = fields.String(required=True, validate=validate.OneOf(DATA_CONTEXTS))
+    right = fields.String(validate=validate.OneOf(RIGHTS))
+    summary = _text(5000, required=True)
+    channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
+    received_at = fields.AwareDateTime()
+    subject = fields.Nested(SubjectSchema, required=True)
+    owner = fields.Email(metadata={"description": "email of the staff member who owns the case"})
+    priority = fields.String(validate=validate.OneOf(PRIORITIES), load_default="normal")
+
+    @validates_schema
+    def _right_fits_kind(self, data, **kwargs):
+        if data.get("kind") == "request" and not data.get("right"):
+            raise ValidationError("required for a request", "right")
+        if data.get("kind") == "complaint" and data.get("right"):
+            raise ValidationError("only requests name a right", "right")
+
+
+class ActionRequestSchema(Schema):
+    """An action on a case: its name, the version read, and the action's own fields."""
+
+    class Meta:
+        unknown = "include"
+
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class AssignSchema(Schema):
+    owner = fields.Email(required=True)
+    reason = _text(1000)
+
+
+class NoteSchema(Schema):
+    text = _text(5000, required=True)
+
+
+class ReasonRequiredSchema(Schema):
+    reason = _text(1000, required=True)
+
+
+class OptionalReasonSchema(Schema):
+    reason = _text(1000)
+
+
+class ExtendSchema(Schema):
+    reason = _text(1000, required=True)
+    told_at = fields.AwareDateTime(
+        metadata={"description": "when the individual was told (default: now)"}
+    )
+    clock = fields.String(validate=validate.Length(min=1, max=32))
+
+
+class EscalateSchema(Schema):
+    to_stage = fields.String(validate=validate.OneOf(STAGES))
+    body_reference = _text(100)
+    referred_at = fields.AwareDateTime(
+        metadata={"description": "date of the referral to the body (default: now)"}
+    )
+    reason = _text(1000)
+
+
+class RecordAdviceSchema(Schema):
+    advice_at = fields.AwareDateTime(metadata={"description": "date of the panel's advice"})
+    reason = _text(1000)
+
+
+class ResolveSchema(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(ALL_OUTCOMES))
+    reason = _text(1000)
+
+
+class RedirectSchema(Schema):
+    client = _text(200, required=True)
+    reason = _text(1000)
+
+
+ACTION_SCHEMAS: dict[str, type[Schema]] = {
+    "acknowledge": OptionalReasonSchema,
+    "assign": AssignSchema,
+    "note": NoteSchema,
+    "hold": ReasonRequiredSchema,
+    "resume": OptionalReasonSchema,
+    "extend": ExtendSchema,
+    "escalate": EscalateSchema,
+    "record_advice": RecordAdviceSchema,
+    "resolve": ResolveSchema,
+    "redirect": RedirectSchema,
+    "reopen": ReasonRequiredSchema,
+    "verify_identity": OptionalReasonSchema,
+}
+
+
+class ClockSchema(Schema):
+    name = fields.String()
+    started_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime()
+    original_due_at = fields.AwareDateTime(allow_none=True)
+    paused = fields.Boolean()
+    met_at = fields.AwareDateTime(allow_none=True)
+    breached = fields.Boolean()
+    extension_reason = fields.String(allow_none=True)
+    extension_told_at = fields.AwareDateTime(allow_none=True)
+    source = fields.String(metadata={"description": "the rule this deadline comes from"})
+
+
+class CaseSchema(Schema):
+    """A case as the API returns it; ``subject`` only for tokens with the pii scope."""
+
+    reference = fields.String()
+    kind = fields.String()
+    jurisdiction = fields.String()
+    data_context = fields.String()
+    right = fields.String(allow_none=True)
+    route = fields.String()
+    stage = fields.String()
+    status = fields.String()
+    owner = fields.String(allow_none=True)
+    priority = fields.String()
+    outcome = fields.String(allow_none=True)
+    version = fields.Integer()
+    channel = fields.String()
+    body_reference = fields.String(allow_none=True)
+    hold_reason = fields.String(allow_none=True)
+    received_at = fields.AwareDateTime()
+    acknowledged_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+    next_due_at = fields.AwareDateTime(allow_none=True)
+    clocks = fields.List(fields.Nested(ClockSchema))
+    allowed_actions = fields.List(fields.String())
+    links = fields.Dict(keys=fields.String(), values=fields.String())
+    summary = fields.String(allow_none=True)
+    subject = fields.Nested(SubjectSchema, allow_none=True)
+
+
+class CaseListQuerySchema(Schema):
+    stage = fields.String(validate=validate.OneOf(STAGES))
+    status = fields.String(validate=validate.OneOf(("open", "on_hold", "closed")))
+    owner = fields.Email()
+    jurisdiction = fields.String(validate=validate.OneOf(JURISDICTIONS))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    overdue = fields.Boolean()
+    due_before = fields.AwareDateTime()
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class CasePageSchema(Schema):
+    items = fields.List(fields.Nested(CaseSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class EventSchema(Schema):
+    at = fields.AwareDateTime()
+    actor_type = fields.String()
+    actor = fields.String()
+    source = fields.String()
+    action = fields.String()
+    before = fields.Dict()
+    after = fields.Dict()
+    reason = fields.String(allow_none=True)

@@ -1,0 +1,78 @@
+"""Configuration: defaults, then the environment; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
+SCHEDULER_MODES = ("embedded", "off")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names it."""
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict:
+    """Build the settings from environment variables (DESIGN §9)."""
+    env = os.environ if environ is None else environ
+    return {
+        "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", "")),
+        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        "CASETRACKER_TIMEZONE": env.get("CASETRACKER_TIMEZONE") or "UTC",
+        "CASETRACKER_POLICY": env.get("CASETRACKER_POLICY") or None,
+        "CASETRACKER_BASE_URL": (env.get("CASETRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip(
+            "/"
+        ),
+        "CASETRACKER_SCHEDULER": env.get("CASETRACKER_SCHEDULER") or "off",
+        "SLACK_BOT_TOKEN": env.get("SLACK_BOT_TOKEN") or None,
+        "SLACK_SIGNING_SECRET": env.get("SLACK_SIGNING_SECRET") or None,
+        "SLACK_CASES_CHANNEL": env.get("SLACK_CASES_CHANNEL") or None,
+        "SLACK_API_BASE_URL": env.get("SLACK_API_BASE_URL") or None,
+    }
+
+
+def defaults() -> dict:
+    """Return settings that are not taken from the environment."""
+    return {
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "API_TITLE": "casetracker",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/v1/swagger-ui/",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
+
+
+def check(config: Mapping, *, development: bool) -> None:
+    """Refuse settings the product cannot run with safely."""
+    if not development and config["SECRET_KEY"] == DEV_SECRET_KEY:
+        raise ConfigError("SECRET_KEY: set a long random value (required outside development)")
+    try:
+        ZoneInfo(config["CASETRACKER_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"CASETRACKER_TIMEZONE: unknown time zone {config['CASETRACKER_TIMEZONE']!r}"
+            " (use an IANA name such as 'Europe/Berlin')"
+        ) from exc
+    if config["CASETRACKER_SCHEDULER"] not in SCHEDULER_MODES:
+        raise ConfigError(
+            f"CASETRACKER_SCHEDULER: {config['CASETRACKER_SCHEDULER']!r} is not one of"
+            f" {', '.join(SCHEDULER_MODES)}"
+        )
+
+
+def _database_url(url: str) -> str:
+    if not url:
+        return "sqlite:///casetracker.db"
+    # psycopg 3 is the driver; accept the URLs operators usually have.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

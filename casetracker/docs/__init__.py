@@ -1,0 +1,1 @@
+"""API documentation served from local files."""

@@ -1,0 +1,1 @@
+"""Messages the product has decided to send, kept until a transport delivers them."""

@@ -1,0 +1,45 @@
+"""Bearer-token authentication for the REST API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from flask import g, request
+from flask_smorest import abort
+
+from casetracker import timesource
+from casetracker.extensions import db
+from casetracker.people import service
+from casetracker.people.actors import Actor
+
+TOUCH_EVERY = timedelta(minutes=15)
+
+
+def token_required(view):
+    """Let the request through only with a valid bearer token; set ``g.actor``."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            abort(401, message="send an API token: 'Authorization: Bearer <token>'")
+        token = service.authenticate(db.session, secret.strip())
+        if token is None:
+            abort(401, message="this API token is unknown or revoked")
+        _touch(token)
+        g.actor = Actor.for_staff(
+            token.staff, kind="api_token", label=f"{token.staff.email} (token {token.prefix})"
+        ).with_scopes(token.scope_set)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _touch(token) -> None:
+    """Record use for the admins, at most every few minutes to keep reads cheap."""
+    now = timesource.now()
+    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
+        token.last_used_at = now
+        db.session.commit()

@@ -1,0 +1,53 @@
+"""The operator's policy: routes, clocks, bodies, reminders and retention, loaded from TOML."""
+
+from flask import Flask, current_app
+
+from casetracker.policy.loader import load_policy
+from casetracker.policy.model import (
+    ACTIONS,
+    DATA_CONTEXTS,
+    HR_CONTEXTS,
+    JURISDICTIONS,
+    KINDS,
+    RIGHTS,
+    STAGES,
+    ClockSpec,
+    Policy,
+    PolicyError,
+    Reminders,
+    Retention,
+    Route,
+    Step,
+)
+
+__all__ = [
+    "ACTIONS",
+    "DATA_CONTEXTS",
+    "HR_CONTEXTS",
+    "JURISDICTIONS",
+    "KINDS",
+    "RIGHTS",
+    "STAGES",
+    "ClockSpec",
+    "Policy",
+    "PolicyError",
+    "Reminders",
+    "Retention",
+    "Route",
+    "Step",
+    "current",
+    "init_app",
+    "load_policy",
+]
+
+EXTENSION_KEY = "casetracker.policy"
+
+
+def init_app(app: Flask) -> None:
+    """Load and validate the policy named by CASETRACKER_POLICY (default: the packaged one)."""
+    app.extensions[EXTENSION_KEY] = load_policy(app.config.get("CASETRACKER_POLICY"))
+
+
+def current() -> Policy:
+    """Return the policy of the current app."""
+    return current_app.extensions[EXTENSION_KEY]

@@ -1,0 +1,32 @@
+"""The one clock the product reads "now" from; tests install a frozen one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+EXTENSION_KEY = "casetracker.now"
+
+
+def system_now() -> datetime:
+    """Return the wall-clock time in UTC."""
+    return datetime.now(UTC)
+
+
+def init_app(app: Flask, source: Callable[[], datetime] | None = None) -> None:
+    """Install the time source for this app."""
+    app.extensions[EXTENSION_KEY] = source or system_now
+
+
+def now() -> datetime:
+    """Return the current time, aware and in UTC."""
+    value = current_app.extensions[EXTENSION_KEY]()
+    return value.astimezone(UTC)
+
+
+def team_tz() -> ZoneInfo:
+    """Return the team's time zone (CASETRACKER_TIMEZONE)."""
+    return ZoneInfo(current_app.config["CASETRACKER_TIMEZONE"])
