@@ -18,12 +18,15 @@ class CasetrackerApi(Api):
             return error
         data = dict(getattr(error, "data", None) or {})
         headers = data.pop("headers", None) or {}
-        body = {"error": data.pop("message", None) or error.description or error.name}
         errors = data.pop("errors", None) or data.pop("messages", None)
+        message = data.pop("message", None)
+        if errors:
+            message = message or "some fields are missing or invalid; see errors"
+        body = {"error": message or error.description or error.name}
         if errors:
             body["errors"] = _flatten_locations(errors)
-        data.pop("exc", None)
-        body.update(data)
+        if "allowed_actions" in data:
+            body["allowed_actions"] = data["allowed_actions"]
         response = jsonify(body)
         response.status_code = error.code or 500
         response.headers.update(headers)

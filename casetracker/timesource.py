@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -30,3 +31,14 @@ def now() -> datetime:
 def team_tz() -> ZoneInfo:
     """Return the team's time zone (CASETRACKER_TIMEZONE)."""
     return ZoneInfo(current_app.config["CASETRACKER_TIMEZONE"])
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[None]:
+    """Within the block, let "now" be ``moment`` (demo history, one-off repairs)."""
+    previous = current_app.extensions[EXTENSION_KEY]
+    current_app.extensions[EXTENSION_KEY] = lambda: moment
+    try:
+        yield
+    finally:
+        current_app.extensions[EXTENSION_KEY] = previous

@@ -148,3 +148,14 @@ def api(client, staff):
 @pytest.fixture
 def dpo_api(client, dpo):
     return factories.ApiClient(client, factories.token(dpo, scopes=["pii"]))
+
+
+@pytest.fixture
+def postgres_app(postgres_url, clock):
+    """An app on PostgreSQL only, for what SQLite cannot show (row locks, concurrency)."""
+    _truncate(postgres_url)
+    app = create_app(_settings(postgres_url, clock))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()

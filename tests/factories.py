@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
+from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
+from casetracker.outbox.models import OutboxMessage
 from casetracker.people import service as people_service
 
 
@@ -15,6 +19,14 @@ def staff(*, email: str, name: str, role: str = "staff", slack_user_id: str | No
 
 def token(member, *, scopes=()) -> str:
     return people_service.create_token(db.session, data={"staff": member.email, "scopes": scopes})
+
+
+def row_counts() -> tuple[int, int, int]:
+    """Count cases, events and outbox messages: what any change would add to."""
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(model))
+        for model in (Case, Event, OutboxMessage)
+    )
 
 
 def case_payload(**overrides) -> dict:
@@ -41,10 +53,13 @@ class ApiClient:
         self.headers = {"Authorization": f"Bearer {token}"}
 
     def get(self, path, **kwargs):
-        return self.client.get(path, headers=self.headers, **kwargs)
+        return self.client.get(path, **self._with_token(kwargs))
 
     def post(self, path, **kwargs):
-        return self.client.post(path, headers=self.headers, **kwargs)
+        return self.client.post(path, **self._with_token(kwargs))
+
+    def _with_token(self, kwargs: dict) -> dict:
+        return {**kwargs, "headers": {**self.headers, **kwargs.get("headers", {})}}
 
     def create(self, **overrides) -> dict:
         response = self.post("/api/v1/cases", json=case_payload(**overrides))

@@ -46,8 +46,7 @@ def record(
     reason: str | None = None,
 ) -> Event:
     """Append the event for a change: only the fields that changed, before and after."""
-    after = snapshot(case)
-    changed = [key for key in after if before.get(key) != after[key]]
+    old, new = _changes(before, snapshot(case))
     event = Event(
         case_id=case.id,
         at=at,
@@ -55,12 +54,28 @@ def record(
         actor=actor.label,
         source=source,
         action=action,
-        before={key: before[key] for key in changed if key in before},
-        after={key: after[key] for key in changed},
+        before=old,
+        after=new,
         reason=reason,
     )
     db_session.add(event)
     return event
+
+
+def _changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """Keep only what changed; for clocks, only the clocks that changed."""
+    old, new = {}, {}
+    for key, value in after.items():
+        previous = before.get(key)
+        if key == "clocks" and before:
+            names = [n for n in value if previous.get(n) != value[n]]
+            value = {n: value[n] for n in names}
+            previous = {n: previous[n] for n in names if n in previous}
+        if value != previous:
+            new[key] = value
+            if key in before:
+                old[key] = previous
+    return old, new
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -61,7 +61,9 @@ class Case(db.Model):
         back_populates="case", order_by="Clock.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # The service bumps the version on every action, even one that only adds an event;
+    # the mapper then makes each UPDATE conditional on the version the writer read.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
     @property
     def running_clocks(self) -> list[Clock]:

@@ -55,6 +55,7 @@ def create_case(db_session: Session, *, data: Mapping, actor: Actor, source: str
         received_at=received_at,
         created_at=now,
         updated_at=now,
+        version=1,
         subject=Subject(**fields["subject"]),
     )
     clocks.start_for_stage(case, "received", at=received_at, tz=tz, policy=policy)
@@ -97,6 +98,7 @@ def perform(
         workflow.apply(step, action, role=actor.role)
         case.next_due_at = clocks.next_due(case)
         case.updated_at = now
+        case.version += 1
         db_session.flush()
     except StaleDataError as exc:
         db_session.rollback()

@@ -1,0 +1,184 @@
+"""Benchmark the case API against a bare Flask app, and time the overdue list at scale.
+
+Creates a fresh PostgreSQL database (casetracker_bench), migrates it and fills it with bulk
+cases in SQL; times GET /api/v1/cases?overdue=true&limit=50 in-process; then serves the
+product and a bare Flask app with gunicorn (2 sync workers each, 127.0.0.1 only) and loads
+both with wrk, one scenario after another. Needs wrk: apt-get install -y wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import sys
+from datetime import UTC, datetime
+
+import database
+import load
+import overdue
+
+DATABASE = "casetracker_bench"
+GET_TARGET = 0.5
+POST_TARGET = 0.25
+LIST_TARGET_MS = 50.0
+LIST_REQUESTS = 50
+CASE_BODY = {
+    "kind": "complaint",
+    "jurisdiction": "EU",
+    "data_context": "website",
+    "summary": "Newsletter kept arriving after I unsubscribed twice.",
+    "channel": "email",
+    "subject": {"name": "Erika Mustermann", "email": "erika@example.org", "country": "DE"},
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the report."""
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is not installed (apt-get install -y wrk)")
+    url = f"{args.postgres}/{DATABASE}"
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48)}
+    _say(f"creating database {DATABASE}")
+    database.recreate(args.postgres, DATABASE)
+    try:
+        token = database.prepare(env)
+        _say(f"inserting {args.cases:,} cases in SQL")
+        filled = database.fill(url, cases=args.cases)
+        _say("timing the overdue list in-process")
+        timing = overdue.measure(env, token, requests=LIST_REQUESTS)
+        results = throughput(args, env, token, filled.open_reference)
+    finally:
+        if not args.keep:
+            database.drop(args.postgres, DATABASE)
+    print(throughput_table(args, results))
+    print(list_report(filled, timing))
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--duration", type=_positive, default=10, help="seconds of load per scenario (10)"
+    )
+    parser.add_argument(
+        "--warmup", type=_positive, default=2, help="seconds of discarded load before each (2)"
+    )
+    parser.add_argument(
+        "--connections", type=_positive, default=8, help="concurrent wrk connections (8)"
+    )
+    parser.add_argument(
+        "--cases", type=_positive, default=100_000, help="bulk cases to insert (100000)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help=f"keep the database {DATABASE} (default: drop it)"
+    )
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL, without a database name (%(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def throughput(args, env, token: str, reference: str) -> list[tuple[load.Scenario, load.Result]]:
+    """Serve both apps under the same gunicorn settings and load each scenario in turn."""
+    settings = load.Load(
+        connections=args.connections,
+        threads=min(2, args.connections),
+        duration=args.duration,
+        warmup=args.warmup,
+    )
+    with (
+        load.serving("bench.bare_app:create_app()", env) as bare,
+        load.serving("wsgi:app", env) as api,
+    ):
+        scenarios = [
+            load.Scenario("(a) bare Flask GET /", f"{bare}/"),
+            load.Scenario(
+                "(b) GET /api/v1/cases/<ref>",
+                f"{api}/api/v1/cases/{reference}",
+                token=token,
+                target=GET_TARGET,
+            ),
+            load.Scenario(
+                "(c) POST /api/v1/cases",
+                f"{api}/api/v1/cases",
+                method="POST",
+                body=json.dumps(CASE_BODY),
+                token=token,
+                target=POST_TARGET,
+            ),
+        ]
+        results = []
+        for scenario in scenarios:
+            _say(f"loading {scenario.name}")
+            results.append((scenario, load.measure(scenario, settings)))
+        return results
+
+
+def throughput_table(args, results: list[tuple[load.Scenario, load.Result]]) -> str:
+    """Format req/s and latencies side by side, with each scenario's ratio to bare."""
+    bare = results[0][1].requests_per_s
+    lines = [
+        f"casetracker API benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs",
+        f"gunicorn 2 sync workers per app; wrk {min(2, args.connections)} threads,"
+        f" {args.connections} connections, {args.duration} s after a {args.warmup} s warm-up",
+        "",
+        f"{'scenario':<30} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f" {'x bare':>6}  target",
+    ]
+    for scenario, result in results:
+        ratio = result.requests_per_s / bare
+        lines.append(
+            f"{scenario.name:<30} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
+            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
+            f"  {_verdict(ratio, scenario.target, result)}"
+        )
+    return "\n".join(lines)
+
+
+def list_report(filled: database.Filled, timing: overdue.Timing) -> str:
+    """Format the overdue list's server time and the plan of its query."""
+    met = "met" if timing.p95_ms < LIST_TARGET_MS else "MISSED"
+    return "\n".join(
+        [
+            "",
+            f"GET {overdue.PATH}: {filled.cases:,} cases, {filled.overdue:,} overdue",
+            f"server time in-process (Flask test client, time.perf_counter), {LIST_REQUESTS}"
+            f" sequential requests: median {timing.median_ms:.1f} ms, p95 {timing.p95_ms:.1f} ms;"
+            f" target < {LIST_TARGET_MS:.0f} ms: {met}",
+            f"SQL statements per request: {timing.statements}",
+            f"EXPLAIN (ANALYZE, BUFFERS) of the page query; {overdue.INDEX} used:"
+            f" {'yes' if timing.index_used else 'NO'}",
+            *(f"  {line}" for line in timing.plan),
+        ]
+    )
+
+
+def _verdict(ratio: float, target: float | None, result: load.Result) -> str:
+    if target is None:
+        return ""
+    if result.errors:
+        return f">= {target:.2f} INVALID (errors)"
+    return f">= {target:.2f} {'met' if ratio >= target else 'MISSED'}"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""Gunicorn servers and wrk runs for the throughput benchmark."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
+GUNICORN_SETTINGS = ("--workers", "2", "--worker-class", "sync", "--log-level", "warning")
+START_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    url: str
+    method: str = "GET"
+    body: str | None = None
+    token: str | None = None
+    target: float | None = None  # the least throughput wanted, as a fraction of bare
+
+
+@dataclass(frozen=True)
+class Load:
+    connections: int
+    threads: int
+    duration: int
+    warmup: int
+
+
+@dataclass(frozen=True)
+class Result:
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+@contextmanager
+def serving(app: str, env: dict[str, str]) -> Iterator[str]:
+    """Serve ``app`` with gunicorn on a free localhost port; yield its base URL."""
+    bind = f"127.0.0.1:{_free_port()}"
+    base = f"http://{bind}"
+    command = [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", bind, app]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        _wait_until_up(process, base)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def measure(scenario: Scenario, load: Load) -> Result:
+    """Run wrk for the warm-up (discarded), then for the measured duration."""
+    _wrk(scenario, load, seconds=load.warmup)
+    return _wrk(scenario, load, seconds=load.duration)
+
+
+def _wrk(scenario: Scenario, load: Load, *, seconds: int) -> Result:
+    env = {**os.environ, "BENCH_METHOD": scenario.method}
+    if scenario.body is not None:
+        env["BENCH_BODY"] = scenario.body
+    if scenario.token is not None:
+        env["BENCH_TOKEN"] = scenario.token
+    command = [
+        "wrk",
+        f"--threads={load.threads}",
+        f"--connections={load.connections}",
+        f"--duration={seconds}s",
+        "--timeout=5s",
+        f"--script={WRK_SCRIPT}",
+        scenario.url,
+    ]
+    done = subprocess.run(
+        command, env=env, capture_output=True, text=True, timeout=seconds + 30, check=True
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH "))
+    raw = json.loads(line.removeprefix("BENCH "))
+    return Result(
+        requests_per_s=raw["requests"] / (raw["duration_us"] / 1e6),
+        p50_ms=raw["p50_us"] / 1000,
+        p99_ms=raw["p99_us"] / 1000,
+        errors=raw["bad_status"] + raw["socket_errors"],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(process: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {process.returncode}")
+        try:
+            urllib.request.urlopen(base, timeout=1).close()  # noqa: S310 - our own localhost URL
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+        else:
+            return
+    raise RuntimeError(f"gunicorn did not answer at {base} within {START_TIMEOUT:.0f} s")

@@ -1,0 +1,172 @@
+"""Load the demo data through the services, so clocks, events and outbox rows are genuine."""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from casetracker import timesource
+from casetracker.cases import service as case_service
+from casetracker.cases.models import Case
+from casetracker.demo import data
+from casetracker.demo.scenario import DPO, Member, Scenario, Step
+from casetracker.people import service as people_service
+from casetracker.people.actors import Actor
+from casetracker.people.models import Staff
+
+SEED = 2026
+TIME_PARAMS = ("told_at", "referred_at", "advice_at")
+TEAM_SINCE = timedelta(days=180)
+SLACK_SHARE = 0.4
+ASCII_FOLDS = str.maketrans({"ø": "o", "ß": "ss", "æ": "ae", "ł": "l", "đ": "d", "'": ""})
+
+
+class AlreadyLoaded(Exception):
+    """The database already holds cases or demo accounts; loading again would mix them."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """A loaded team member, kept as plain values so commits do not reload it."""
+
+    email: str
+    web: Actor
+    slack: Actor
+
+
+@dataclass
+class Summary:
+    """What was loaded, for the closing message."""
+
+    staff: int
+    stages: Counter
+    overdue: int = 0
+    on_hold: int = 0
+
+    @property
+    def cases(self) -> int:
+        return sum(self.stages.values())
+
+
+def load(db_session: Session, *, now: datetime, progress: Callable[[str], None]) -> Summary:
+    """Add the demo team and cases, with history up to ``now``, unless already there."""
+    _refuse_if_loaded(db_session)
+    progress(f"loading {len(data.STAFF)} staff and {len(data.CASES)} cases…")
+    with timesource.frozen_at(now - TEAM_SINCE):
+        team = {member.key: _add_member(db_session, member) for member in data.STAFF}
+    rng = random.Random(SEED)
+    summary = Summary(staff=len(team), stages=Counter())
+    for scenario in data.CASES:
+        case = _load_case(db_session, scenario, team=team, now=now, rng=rng)
+        summary.stages[case.stage] += 1
+        summary.on_hold += case.status == "on_hold"
+        summary.overdue += case.next_due_at is not None and case.next_due_at < now
+    return summary
+
+
+def _refuse_if_loaded(db_session: Session) -> None:
+    cases = db_session.scalar(select(func.count()).select_from(Case))
+    if cases:
+        raise AlreadyLoaded(
+            f"the database already holds {cases} cases; the demo loads only into an empty one"
+        )
+    emails = [member.email for member in data.STAFF]
+    taken = db_session.scalars(select(Staff.email).where(Staff.email.in_(emails))).first()
+    if taken:
+        raise AlreadyLoaded(f"{taken} already exists; the demo team is loaded already")
+
+
+def _add_member(db_session: Session, member: Member) -> Account:
+    fields = {
+        "name": member.name,
+        "email": member.email,
+        "role": member.role,
+        "slack_user_id": member.slack_user_id,
+    }
+    staff = people_service.add_staff(db_session, data=fields, password=data.DEMO_PASSWORD)
+    slack = Actor.for_staff(staff, kind="slack_user", label=staff.slack_user_id)
+    return Account(email=staff.email, web=Actor.for_staff(staff), slack=slack)
+
+
+def _load_case(
+    db_session: Session, scenario: Scenario, *, team: dict, now: datetime, rng: random.Random
+) -> Case:
+    received = now - timedelta(days=scenario.days_ago, minutes=rng.randrange(480))
+    owner = scenario.owner
+    actor, source = _intake_actor(scenario, team)
+    with timesource.frozen_at(received):
+        case = case_service.create_case(
+            db_session, data=_intake(scenario, team), actor=actor, source=source
+        )
+    for step in scenario.steps:
+        at = received + timedelta(days=step.after)
+        if at > now:
+            raise ValueError(f"demo data: {step.action} on {case.reference} lies in the future")
+        account = team[step.by or owner or DPO]
+        actor, source = (account.slack, "slack") if rng.random() < SLACK_SHARE else (account.web, "web")
+        with timesource.frozen_at(at):
+            case = case_service.perform(
+                db_session,
+                reference=case.reference,
+                action=step.action,
+                version=case.version,
+                params=_params(step, team=team, received=received, at=at),
+                actor=actor,
+                source=source,
+            )
+        owner = step.params.get("owner", owner)
+    return case
+
+
+def _intake_actor(scenario: Scenario, team: dict) -> tuple[Actor, str]:
+    """Web and API cases come in by themselves; staff log the ones that arrive otherwise."""
+    if scenario.channel in ("web", "api"):
+        source = "intake" if scenario.channel == "web" else "api"
+        return Actor.system(source), source
+    return team[scenario.owner or DPO].web, "web"
+
+
+def _intake(scenario: Scenario, team: dict) -> dict:
+    name, country = scenario.who
+    subject = {"name": name, "email": _email(name, "example.org"), "country": country}
+    if scenario.agent:
+        subject |= {"agent_name": scenario.agent, "agent_email": _email(scenario.agent, "example.com")}
+    payload = {
+        "kind": scenario.kind,
+        "jurisdiction": scenario.jurisdiction,
+        "data_context": scenario.data_context,
+        "summary": scenario.summary,
+        "channel": scenario.channel,
+        "priority": scenario.priority,
+        "subject": subject,
+    }
+    if scenario.right:
+        payload["right"] = scenario.right
+    if scenario.owner:
+        payload["owner"] = team[scenario.owner].email
+    return payload
+
+
+def _params(step: Step, *, team: dict, received: datetime, at: datetime) -> dict:
+    params = dict(step.params)
+    for name in TIME_PARAMS:
+        if name in params:
+            params[name] = max(received, received + timedelta(days=params[name])).isoformat()
+    if "owner" in params:
+        params["owner"] = team[params["owner"]].email
+    if "body_reference" in params:
+        params["body_reference"] = params["body_reference"].format(year=at.year)
+    return params
+
+
+def _email(name: str, domain: str) -> str:
+    folded = unicodedata.normalize("NFKD", name.lower().translate(ASCII_FOLDS))
+    plain = folded.encode("ascii", "ignore").decode()
+    return ".".join("".join(c for c in word if c.isalnum()) for word in plain.split()) + "@" + domain
