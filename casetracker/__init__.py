@@ -14,6 +14,7 @@ from casetracker.cases import api as cases_api
 from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
 from casetracker.extensions import api, db, migrate
+from casetracker.outbox import delivery
 from casetracker.people import cli as people_cli
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -33,6 +34,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     timesource.init_app(app, app.config.get("NOW"))
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
+    delivery.init_app(app)
     api.init_app(app)
     api.register_blueprint(cases_api.bp)
     app.register_blueprint(swagger_ui.bp)

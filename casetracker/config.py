@@ -38,6 +38,9 @@ def defaults() -> dict:
     return {
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Fresh outbox messages: "thread" sends them off the request path, "inline" before
+        # the commit returns (tests), "off" leaves them to the deliver-outbox job.
+        "OUTBOX_AFTER_COMMIT": "thread",
         "API_TITLE": "casetracker",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -44,6 +44,7 @@ def _settings(url: str, clock: FrozenClock, **extra) -> dict:
         "NOW": clock,
         "CASETRACKER_TIMEZONE": "Europe/Berlin",
         "CASETRACKER_BASE_URL": "http://casetracker.test",
+        "OUTBOX_AFTER_COMMIT": "off",
         **extra,
     }
 

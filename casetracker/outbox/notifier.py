@@ -43,6 +43,8 @@ class OutboxNotifier:
         case_id: int | None = None,
         channel: str = "slack",
     ) -> None:
+        # Read by outbox.delivery after commit, to send fresh messages at once.
+        self.db_session.info["casetracker.outbox.pending"] = True
         self.db_session.add(
             OutboxMessage(
                 channel=channel,
