@@ -9,6 +9,8 @@ from casetracker import clock as deadlines
 from casetracker.cases.models import Case, Clock
 from casetracker.policy import ClockSpec, Policy
 
+CLOSING_ACTIONS = frozenset({"resolve", "redirect"})
+
 
 def start_for_stage(case: Case, stage: str, *, at: datetime, tz: ZoneInfo, policy: Policy) -> None:
     """Start the clocks that begin when the case enters ``stage``."""
@@ -18,10 +20,18 @@ def start_for_stage(case: Case, stage: str, *, at: datetime, tz: ZoneInfo, polic
             _start(case, spec, at=at, tz=tz)
 
 
-def restart_for_stage(case: Case, stage: str, *, at: datetime, tz: ZoneInfo, policy: Policy):
-    """Start afresh every clock that runs in ``stage`` (a reopened case)."""
+def restart_after_reopen(case: Case, *, at: datetime, tz: ZoneInfo, policy: Policy) -> None:
+    """Start afresh the clocks the closing stopped, or else those of the case's stage."""
+    closing = case.closed_at
+    stopped = [c for c in case.clocks if c.met_at == closing and c.met_by in CLOSING_ACTIONS]
+    for clock in stopped:
+        fresh = Clock(name=clock.name, rule=dict(clock.rule), started_at=at, pauses=[])
+        fresh.due_at = deadlines.due_at(rule_of(fresh), started_at=at, tz=tz)
+        case.clocks.append(fresh)
+    if stopped:
+        return
     for spec in _specs(case, policy):
-        if spec.starts_on is None and stage in spec.stages and stage != "received":
+        if spec.starts_on is None and case.stage in spec.stages:
             _start(case, spec, at=at, tz=tz)
 
 
@@ -29,24 +39,25 @@ def on_action(case: Case, action: str, *, at: datetime, tz: ZoneInfo, policy: Po
     """Meet the clocks the action satisfies and start those it triggers."""
     for clock in case.running_clocks:
         if action in clock.rule.get("met_by", ()):
-            meet(clock, at=at)
+            meet(clock, at=at, by=action)
     for spec in _specs(case, policy):
         if spec.starts_on == action and case.stage in spec.stages:
             _start(case, spec, at=at, tz=tz)
 
 
-def leave_stage(case: Case, new_stage: str, *, at: datetime) -> None:
+def leave_stage(case: Case, new_stage: str, *, at: datetime, by: str) -> None:
     """Meet the running clocks that do not run in ``new_stage``."""
     for clock in case.running_clocks:
         if new_stage not in clock.rule["stages"]:
-            meet(clock, at=at)
+            meet(clock, at=at, by=by)
 
 
-def meet(clock: Clock, *, at: datetime) -> None:
-    """Stop a clock as met at ``at``, noting a breach if it was late."""
+def meet(clock: Clock, *, at: datetime, by: str) -> None:
+    """Stop a clock as met at ``at`` by an action, noting a breach if it was late."""
     if clock.paused_since is not None:
         _close_pause(clock, at)
     clock.met_at = at
+    clock.met_by = by
     if at > clock.due_at and clock.breached_at is None:
         clock.breached_at = clock.due_at
 

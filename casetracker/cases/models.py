@@ -103,7 +103,9 @@ class Clock(db.Model):
     extension_reason: Mapped[str | None] = mapped_column(Text)
     extension_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    met_by: Mapped[str | None] = mapped_column(String(32))
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="clocks")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from marshmallow import ValidationError
@@ -93,9 +93,14 @@ def perform(
         _resolve_fields(db_session, case, action, fields, now=now)
         before = audit.snapshot(case)
         step = workflow.Step(
-            case=case, params=fields, at=now, tz=timesource.team_tz(), policy=policies.current()
+            case=case,
+            action=action,
+            params=fields,
+            at=now,
+            tz=timesource.team_tz(),
+            policy=policies.current(),
         )
-        workflow.apply(step, action, role=actor.role)
+        workflow.apply(step, role=actor.role)
         case.next_due_at = clocks.next_due(case)
         case.updated_at = now
         case.version += 1
@@ -123,6 +128,44 @@ def perform(
     )
     notifier = OutboxNotifier(db_session, now=now)
     notifications.after_action(notifier, db_session, case, action, base_url=_base_url())
+    db_session.commit()
+    return case
+
+
+def snooze(
+    db_session: Session,
+    *,
+    reference: str,
+    version: int,
+    clock_name: str,
+    actor: Actor,
+    source: str,
+    days: int = 1,
+) -> Case:
+    """Hold back a running clock's reminders for ``days``; the deadline itself stays."""
+    case = get_case(db_session, reference=reference)
+    allowed = workflow.allowed_actions(case, role=actor.role, policy=policies.current())
+    if case.version != version:
+        raise StaleVersion(_stale_message(reference), allowed)
+    clock = next((c for c in case.running_clocks if c.name == clock_name), None)
+    if clock is None:
+        raise ActionNotAllowed(f"{reference} has no running {clock_name} clock", allowed)
+    now = timesource.now()
+    before = audit.snapshot(case)
+    clock.snoozed_until = max(now, clock.snoozed_until or now) + timedelta(days=days)
+    case.updated_at = now
+    case.version += 1
+    until = clock.snoozed_until.astimezone(timesource.team_tz()).strftime("%d %b %Y %H:%M")
+    audit.record(
+        db_session,
+        case,
+        actor=actor,
+        source=source,
+        action="snooze",
+        before=before,
+        at=now,
+        reason=f"{clock_name} reminders snoozed until {until}",
+    )
     db_session.commit()
     return case
 

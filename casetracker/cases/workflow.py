@@ -28,20 +28,21 @@ class Step:
     """One action being applied: the case and everything the action may need."""
 
     case: Case
+    action: str
     params: dict
     at: datetime
     tz: ZoneInfo
     policy: Policy
 
     def move_to(self, stage: str, *, clocks_from: datetime | None = None) -> None:
-        clocks.leave_stage(self.case, stage, at=self.at)
+        clocks.leave_stage(self.case, stage, at=self.at, by=self.action)
         self.case.stage = stage
         start = clocks_from or self.at
         clocks.start_for_stage(self.case, stage, at=start, tz=self.tz, policy=self.policy)
 
     def close(self, outcome: str) -> None:
         for clock in self.case.running_clocks:
-            clocks.meet(clock, at=self.at)
+            clocks.meet(clock, at=self.at, by=self.action)
         self.case.closed_from_stage = self.case.stage
         self.case.stage = "closed"
         self.case.status = "closed"
@@ -60,8 +61,9 @@ def allowed_actions(case: Case, *, role: str | None, policy: Policy) -> list[str
     return [action for action in ACTIONS if action in possible and may(role, action)]
 
 
-def apply(step: Step, action: str, *, role: str | None) -> None:
-    """Check and perform one action; raise instead of changing anything invalid."""
+def apply(step: Step, *, role: str | None) -> None:
+    """Check and perform the step's action; raise instead of changing anything invalid."""
+    action = step.action
     if not may(role, action):
         raise PermissionDenied(f"only the DPO may {action} a case")
     allowed = allowed_actions(step.case, role=role, policy=step.policy)
@@ -197,10 +199,10 @@ def _reopen(step: Step) -> None:
     case = step.case
     case.status = "open"
     case.stage = case.closed_from_stage or "received"
+    clocks.restart_after_reopen(case, at=step.at, tz=step.tz, policy=step.policy)
     case.closed_from_stage = None
     case.outcome = None
     case.closed_at = None
-    clocks.restart_for_stage(case, case.stage, at=step.at, tz=step.tz, policy=step.policy)
 
 
 def _verify_identity(step: Step) -> None:

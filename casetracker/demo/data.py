@@ -1,6 +1,12 @@
 """The demo team and the whole demo case list."""
 
-from casetracker.demo import complaints, subject_requests
+from casetracker.demo import (
+    complaints_dpf,
+    complaints_hr,
+    complaints_local,
+    requests_europe,
+    requests_world,
+)
 from casetracker.demo.scenario import DPO, Member
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for anyone trying the demo
@@ -14,7 +20,13 @@ STAFF = (
     Member("samuel", "Samuel Mensah", "samuel.mensah@demo.casetracker.test", "staff", "U06S4MMNSH"),
 )
 
-CASES = (*complaints.CASES, *subject_requests.CASES)
+CASES = (
+    *complaints_dpf.CASES,
+    *complaints_hr.CASES,
+    *complaints_local.CASES,
+    *requests_europe.CASES,
+    *requests_world.CASES,
+)
 
 
 def dpo() -> Member:

@@ -7,13 +7,15 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
+from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casetracker import timesource
 from casetracker.cases import service as case_service
+from casetracker.cases.errors import CaseError
 from casetracker.cases.models import Case
 from casetracker.demo import data
 from casetracker.demo.scenario import DPO, Member, Scenario, Step
@@ -25,11 +27,25 @@ SEED = 2026
 TIME_PARAMS = ("told_at", "referred_at", "advice_at")
 TEAM_SINCE = timedelta(days=180)
 SLACK_SHARE = 0.4
-ASCII_FOLDS = str.maketrans({"ø": "o", "ß": "ss", "æ": "ae", "ł": "l", "đ": "d", "'": ""})
+SLACK_ACTIONS = frozenset(
+    {"acknowledge", "assign", "note", "hold", "resume", "extend", "escalate", "resolve"}
+)
+OFFICE_HOURS = (8, 18)
+STEP_JITTER_MINUTES = 150
+SUBJECT_DOMAINS = ("example.org", "example.com")
+ASCII_FOLDS = str.maketrans({"ø": "o", "ß": "ss", "æ": "ae", "ł": "l", "đ": "d"})
 
 
-class AlreadyLoaded(Exception):
+class DemoError(Exception):
+    """The demo cannot be loaded; the message says why."""
+
+
+class AlreadyLoaded(DemoError):
     """The database already holds cases or demo accounts; loading again would mix them."""
+
+
+class HistoryRefused(DemoError):
+    """The services refused a step of the demo history, e.g. under a replaced policy."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +80,13 @@ def load(db_session: Session, *, now: datetime, progress: Callable[[str], None])
     rng = random.Random(SEED)
     summary = Summary(staff=len(team), stages=Counter())
     for scenario in data.CASES:
-        case = _load_case(db_session, scenario, team=team, now=now, rng=rng)
+        try:
+            case = _load_case(db_session, scenario, team=team, now=now, rng=rng)
+        except (CaseError, ValidationError) as exc:
+            raise HistoryRefused(
+                f"stopped after {summary.cases} cases: the {scenario.kind} of {scenario.who[0]} "
+                f"was refused ({exc}); is CASETRACKER_POLICY a custom policy?"
+            ) from exc
         summary.stages[case.stage] += 1
         summary.on_hold += case.status == "on_hold"
         summary.overdue += case.next_due_at is not None and case.next_due_at < now
@@ -96,21 +118,24 @@ def _add_member(db_session: Session, member: Member) -> Account:
 
 
 def _load_case(
-    db_session: Session, scenario: Scenario, *, team: dict, now: datetime, rng: random.Random
+    db_session: Session,
+    scenario: Scenario,
+    *,
+    team: dict[str, Account],
+    now: datetime,
+    rng: random.Random,
 ) -> Case:
-    received = now - timedelta(days=scenario.days_ago, minutes=rng.randrange(480))
-    owner = scenario.owner
+    received = _received_at(scenario, now=now, rng=rng)
     actor, source = _intake_actor(scenario, team)
     with timesource.frozen_at(received):
         case = case_service.create_case(
             db_session, data=_intake(scenario, team), actor=actor, source=source
         )
+    owner, at = scenario.owner, received
     for step in scenario.steps:
-        at = received + timedelta(days=step.after)
-        if at > now:
-            raise ValueError(f"demo data: {step.action} on {case.reference} lies in the future")
+        at = _step_at(step, received=received, previous=at, now=now, rng=rng)
         account = team[step.by or owner or DPO]
-        actor, source = (account.slack, "slack") if rng.random() < SLACK_SHARE else (account.web, "web")
+        slack = _from_slack(step, account, rng)
         with timesource.frozen_at(at):
             case = case_service.perform(
                 db_session,
@@ -118,14 +143,40 @@ def _load_case(
                 action=step.action,
                 version=case.version,
                 params=_params(step, team=team, received=received, at=at),
-                actor=actor,
-                source=source,
+                actor=account.slack if slack else account.web,
+                source="slack" if slack else "web",
             )
         owner = step.params.get("owner", owner)
     return case
 
 
-def _intake_actor(scenario: Scenario, team: dict) -> tuple[Actor, str]:
+def _from_slack(step: Step, account: Account, rng: random.Random) -> bool:
+    """Staff often act from Slack; the DPO works in the dashboard, as do Slack-less actions."""
+    slack_ready = step.action in SLACK_ACTIONS and account.slack.role != "dpo"
+    return slack_ready and rng.random() < SLACK_SHARE
+
+
+def _received_at(scenario: Scenario, *, now: datetime, rng: random.Random) -> datetime:
+    """Put the receipt in working hours of its day, unless that is still to come."""
+    ago = now - timedelta(days=scenario.days_ago)
+    hour = time(rng.randrange(*OFFICE_HOURS), rng.randrange(60), rng.randrange(60))
+    moment = datetime.combine(ago.astimezone(timesource.team_tz()).date(), hour)
+    moment = moment.replace(tzinfo=timesource.team_tz()).astimezone(UTC)
+    return ago if moment > now else moment
+
+
+def _step_at(
+    step: Step, *, received: datetime, previous: datetime, now: datetime, rng: random.Random
+) -> datetime:
+    """Place a step after the one before it and never later than now."""
+    planned = received + timedelta(days=step.after)
+    if planned > now:
+        raise ValueError(f"demo data: {step.action} {step.after} days after receipt is to come")
+    jittered = planned + timedelta(minutes=rng.randrange(STEP_JITTER_MINUTES))
+    return min(max(jittered, previous + timedelta(minutes=5)), now)
+
+
+def _intake_actor(scenario: Scenario, team: dict[str, Account]) -> tuple[Actor, str]:
     """Web and API cases come in by themselves; staff log the ones that arrive otherwise."""
     if scenario.channel in ("web", "api"):
         source = "intake" if scenario.channel == "web" else "api"
@@ -133,11 +184,15 @@ def _intake_actor(scenario: Scenario, team: dict) -> tuple[Actor, str]:
     return team[scenario.owner or DPO].web, "web"
 
 
-def _intake(scenario: Scenario, team: dict) -> dict:
+def _intake(scenario: Scenario, team: dict[str, Account]) -> dict:
     name, country = scenario.who
-    subject = {"name": name, "email": _email(name, "example.org"), "country": country}
+    domain = SUBJECT_DOMAINS[len(name) % len(SUBJECT_DOMAINS)]
+    subject = {"name": name, "email": _email(name, domain), "country": country}
     if scenario.agent:
-        subject |= {"agent_name": scenario.agent, "agent_email": _email(scenario.agent, "example.com")}
+        subject |= {
+            "agent_name": scenario.agent,
+            "agent_email": _email(scenario.agent, "example.com"),
+        }
     payload = {
         "kind": scenario.kind,
         "jurisdiction": scenario.jurisdiction,
@@ -154,7 +209,7 @@ def _intake(scenario: Scenario, team: dict) -> dict:
     return payload
 
 
-def _params(step: Step, *, team: dict, received: datetime, at: datetime) -> dict:
+def _params(step: Step, *, team: dict[str, Account], received: datetime, at: datetime) -> dict:
     params = dict(step.params)
     for name in TIME_PARAMS:
         if name in params:
@@ -168,5 +223,5 @@ def _params(step: Step, *, team: dict, received: datetime, at: datetime) -> dict
 
 def _email(name: str, domain: str) -> str:
     folded = unicodedata.normalize("NFKD", name.lower().translate(ASCII_FOLDS))
-    plain = folded.encode("ascii", "ignore").decode()
-    return ".".join("".join(c for c in word if c.isalnum()) for word in plain.split()) + "@" + domain
+    words = ("".join(c for c in word if c.isascii() and c.isalnum()) for word in folded.split())
+    return ".".join(words) + "@" + domain

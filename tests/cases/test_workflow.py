@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from casetracker.cases import service
+from casetracker.cases.errors import StaleVersion
 from casetracker.extensions import db
 from casetracker.outbox.models import OutboxMessage
+from casetracker.people.actors import Actor
 from tests import factories
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -158,3 +161,43 @@ def test_escalation_notifies_the_dpo(api, dpo):
         select(OutboxMessage.recipient).where(OutboxMessage.topic == "case_escalated")
     ).all()
     assert recipients == [f"staff:{dpo.id}"]
+
+
+def test_snoozing_reminders_keeps_the_deadline_and_is_audited(app, api, staff, clock):
+    case = api.create()
+    due = {c["name"]: c["due_at"] for c in case["clocks"]}["respond"]
+    snoozed = service.snooze(
+        db.session, reference=case["reference"], version=case["version"], clock_name="respond",
+        actor=Actor.for_staff(staff), source="slack",
+    )  # fmt: skip
+    respond = next(c for c in snoozed.clocks if c.name == "respond")
+    assert respond.snoozed_until == clock() + timedelta(days=1)
+    assert respond.due_at.isoformat() == due
+    events = api.get(f"/api/v1/cases/{case['reference']}/events").get_json()
+    assert events[-1]["action"] == "snooze"
+    assert "respond reminders snoozed until" in events[-1]["reason"]
+    with pytest.raises(StaleVersion):
+        service.snooze(
+            db.session, reference=case["reference"], version=case["version"],
+            clock_name="respond", actor=Actor.for_staff(staff), source="slack",
+        )  # fmt: skip
+
+
+def test_reopening_restarts_the_clocks_the_closing_stopped(api, dpo_api, clock):
+    case = api.create(data_context="platform")
+    case = walk(api, case, ("redirect", {"client": "Acme Retail Ltd"}))
+    clock.advance(days=3)
+    reopened = dpo_api.act(case, "reopen", reason="The client says it is our data").get_json()
+    running = {c["name"] for c in reopened["clocks"] if not c["met_at"]}
+    assert (reopened["stage"], running) == ("received", {"acknowledge", "respond"})
+
+
+def test_reopening_after_panel_advice_restarts_the_compliance_clock(api, dpo_api):
+    case = api.create(jurisdiction="EU", data_context="employment")
+    case = walk(
+        api, case, ("acknowledge", {}), ("escalate", {}), ("record_advice", {}),
+        ("resolve", {"outcome": "resolved"}),
+    )  # fmt: skip
+    reopened = dpo_api.act(case, "reopen", reason="Advice not fully applied").get_json()
+    running = {c["name"] for c in reopened["clocks"] if not c["met_at"]}
+    assert running == {"comply_with_advice"}

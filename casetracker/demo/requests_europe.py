@@ -1,4 +1,4 @@
-"""Demo data-subject requests: every right, every stage, from every jurisdiction."""
+"""Demo data-subject requests from the EU, UK and Switzerland."""
 
 from casetracker.demo.scenario import (
     ack,
@@ -14,7 +14,7 @@ from casetracker.demo.scenario import (
     verify,
 )
 
-EUROPE = (
+CASES = (
     case(
         "request EU marketing access",
         ("Sophie Martin", "FR"),
@@ -194,14 +194,6 @@ EUROPE = (
         ),
     ),
     case(
-        "request UK marketing objection",
-        ("Ella Robinson", "GB"),
-        "Objects to her data being used for marketing analytics and profiling.",
-        days_ago=8,
-        owner="samuel",
-        steps=(ack(1), verify(2)),
-    ),
-    case(
         "request CH employment access",
         ("Lea Müller", "CH"),
         "Swiss employee asks for her HR records: personnel file, performance reviews and salary "
@@ -214,8 +206,7 @@ EUROPE = (
     case(
         "request CH employment access",
         ("Marco Rossi", "CH"),
-        "Former employee in Basel asks for his payroll data and the notes from his exit "
-        "interview.",
+        "Former employee in Basel asks for his payroll data and the notes from his exit interview.",
         days_ago=24,
         owner="aiko",
         steps=(
@@ -223,14 +214,6 @@ EUROPE = (
             verify(2),
             extend(18, "Records are split between the payroll provider and our HR system."),
         ),
-    ),
-    case(
-        "request CH website erasure",
-        ("Julien Rochat", "CH"),
-        "Wants his account and support history deleted.",
-        days_ago=33,
-        owner="tomasz",
-        steps=(ack(1), verify(2), resolve(11, "complied", "Account and tickets deleted.")),
     ),
     case(
         "request CH marketing rectification",
@@ -241,158 +224,3 @@ EUROPE = (
         steps=(ack(1),),
     ),
 )
-
-AMERICAS_AND_WORLD = (
-    case(
-        "request BR website access",
-        ("Fernanda Lima", "BR"),
-        "Wants to know, in Portuguese, what we hold about her and whom we shared it with.",
-        days_ago=21,
-        owner="tomasz",
-        steps=(ack(1), verify(2)),
-    ),
-    case(
-        "request BR marketing erasure",
-        ("Thiago Ribeiro", "BR"),
-        "Asks to be deleted from our marketing lists and the WhatsApp broadcast.",
-        days_ago=30,
-        owner="priya",
-        steps=(ack(1), verify(1.5), resolve(9, "complied", "Deleted from marketing systems.")),
-    ),
-    case(
-        "request BR platform access",
-        ("Camila Souza", "BR"),
-        "Asks for the data a property portal holds about her; the portal is a client of ours.",
-        days_ago=7,
-        steps=(ack(1), redirect(1.5, "Casa Verde Imóveis Ltda.")),
-    ),
-    case(
-        "request BR recruiting access",
-        ("Pedro Carvalho", "BR"),
-        "Applicant for the São Paulo office asks for the results of his online assessment.",
-        days_ago=1,
-    ),
-    case(
-        "request US-CA marketing opt_out",
-        ("Jessica Miller", "US"),
-        "Californian opts out of the sale and sharing of her data, sent through a consent tool's "
-        "API.",
-        days_ago=2,
-        channel="api",
-    ),
-    case(
-        "request US-CA marketing opt_out",
-        ("David Kim", "US"),
-        "Opts out of the sale and sharing of his personal information, ad audiences included.",
-        days_ago=9,
-        owner="samuel",
-        steps=(ack(1),),
-    ),
-    case(
-        "request US-CA website access",
-        ("Olivia Brown", "US"),
-        "An authorized agent asks what personal information we collected about her in the last "
-        "12 months and why.",
-        days_ago=13,
-        owner="priya",
-        agent="ClearPath Privacy Agents",
-        steps=(ack(2),),
-    ),
-    case(
-        "request US-CA website erasure",
-        ("Tyler Garcia", "US"),
-        "Asks us to delete his account and the data our service providers hold for us.",
-        days_ago=40,
-        owner="tomasz",
-        steps=(
-            ack(2),
-            verify(8),
-            extend(38, "Deletion must also reach two service providers."),
-        ),
-    ),
-    case(
-        "request US-CA marketing limit_sensitive",
-        ("Aaliyah Davis", "US"),
-        "Asks us to limit the use of the health interests we inferred from her browsing.",
-        days_ago=25,
-        owner="aiko",
-        steps=(ack(1), resolve(6, "complied", "Health-interest segment no longer used.")),
-    ),
-    case(
-        "request US-CA platform erasure",
-        ("Kevin Nguyen", "US"),
-        "Wants a gym's member portal, which runs on our platform, to delete his account.",
-        days_ago=19,
-        owner="samuel",
-        steps=(ack(1), redirect(3, "Sunset Coast Fitness LLC")),
-    ),
-    case(
-        "request US-CA website rectification",
-        ("Megan Wright", "US"),
-        "Asks us to correct the billing address on her account.",
-        days_ago=48,
-        owner="priya",
-        priority="low",
-        steps=(
-            ack(1),
-            verify(3),
-            resolve(12, "withdrawn", "She fixed it in her profile and withdrew the request."),
-        ),
-    ),
-    case(
-        "request US-CA employment access",
-        ("Brandon Lee", "US"),
-        "Employee in our San Diego office asks for everything in his HR file, performance notes "
-        "included.",
-        days_ago=52,
-        owner="aiko",
-        steps=(ack(3), verify(10)),
-    ),
-    case(
-        "request OTHER website access",
-        ("Wei Ling Tan", "SG"),
-        "Asks what we hold about her and where it is stored.",
-        days_ago=4,
-        channel="email",
-    ),
-    case(
-        "request OTHER marketing erasure",
-        ("Thabo Nkosi", "ZA"),
-        "Wants to be removed from every marketing list and ad audience.",
-        days_ago=17,
-        owner="tomasz",
-        steps=(ack(1), verify(3)),
-    ),
-    case(
-        "request OTHER website portability",
-        ("Yuki Yamamoto", "JP"),
-        "Wants her workspace data exported to move to another tool.",
-        days_ago=60,
-        owner="samuel",
-        steps=(ack(1), verify(2), resolve(21, "complied", "Export sent as JSON and CSV.")),
-    ),
-    case(
-        "request OTHER marketing restriction",
-        ("Valentina Torres", "MX"),
-        "Asks us to stop using her data while she disputes where we got her phone number.",
-        days_ago=90,
-        owner="priya",
-        steps=(
-            ack(2),
-            hold(6, "Asked for a copy of her ID or the account's login email."),
-            resume(30, "No reply."),
-            resolve(40, "unverified", "Could not verify her; told how to reapply."),
-        ),
-    ),
-    case(
-        "request OTHER website access",
-        ("Liam O'Connor", "NZ"),
-        "Asks for a copy of his account data, sent by post.",
-        days_ago=100,
-        owner="tomasz",
-        channel="letter",
-        steps=(ack(3), verify(10), resolve(28, "complied", "Copy sent by registered post.")),
-    ),
-)
-
-CASES = (*EUROPE, *AMERICAS_AND_WORLD)

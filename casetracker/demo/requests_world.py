@@ -1,0 +1,147 @@
+"""Demo data-subject requests from Brazil, California and elsewhere."""
+
+from casetracker.demo.scenario import ack, case, extend, hold, redirect, resolve, resume, verify
+
+CASES = (
+    case(
+        "request BR website access",
+        ("Fernanda Lima", "BR"),
+        "Wants to know, in Portuguese, what we hold about her and whom we shared it with.",
+        days_ago=21,
+        owner="tomasz",
+        steps=(ack(1), verify(2)),
+    ),
+    case(
+        "request BR marketing erasure",
+        ("Thiago Ribeiro", "BR"),
+        "Asks to be deleted from our marketing lists and the WhatsApp broadcast.",
+        days_ago=30,
+        owner="priya",
+        steps=(ack(1), verify(1.5), resolve(9, "complied", "Deleted from marketing systems.")),
+    ),
+    case(
+        "request BR platform access",
+        ("Camila Souza", "BR"),
+        "Asks for the data a property portal holds about her; the portal is a client of ours.",
+        days_ago=7,
+        steps=(ack(1), redirect(1.5, "Casa Verde Imóveis Ltda.")),
+    ),
+    case(
+        "request BR recruiting access",
+        ("Pedro Carvalho", "BR"),
+        "Applicant for the São Paulo office asks for the results of his online assessment.",
+        days_ago=1,
+    ),
+    case(
+        "request US-CA marketing opt_out",
+        ("Jessica Miller", "US"),
+        "Californian opts out of the sale and sharing of her data, sent through a consent tool's "
+        "API.",
+        days_ago=2,
+        channel="api",
+    ),
+    case(
+        "request US-CA marketing opt_out",
+        ("David Kim", "US"),
+        "Opts out of the sale and sharing of his personal information, ad audiences included.",
+        days_ago=9,
+        owner="samuel",
+        steps=(ack(1),),
+    ),
+    case(
+        "request US-CA website access",
+        ("Olivia Brown", "US"),
+        "An authorized agent asks what personal information we collected about her in the last "
+        "12 months and why.",
+        days_ago=13,
+        owner="priya",
+        agent="ClearPath Privacy Agents",
+        steps=(ack(2),),
+    ),
+    case(
+        "request US-CA website erasure",
+        ("Tyler Garcia", "US"),
+        "Asks us to delete his account and the data our service providers hold for us.",
+        days_ago=40,
+        owner="tomasz",
+        steps=(
+            ack(2),
+            verify(8),
+            extend(38, "Deletion must also reach two service providers."),
+        ),
+    ),
+    case(
+        "request US-CA marketing limit_sensitive",
+        ("Aaliyah Davis", "US"),
+        "Asks us to limit the use of the health interests we inferred from her browsing.",
+        days_ago=25,
+        owner="aiko",
+        steps=(ack(1), resolve(6, "complied", "Health-interest segment no longer used.")),
+    ),
+    case(
+        "request US-CA platform erasure",
+        ("Kevin Nguyen", "US"),
+        "Wants a gym's member portal, which runs on our platform, to delete his account.",
+        days_ago=19,
+        owner="samuel",
+        steps=(ack(1), redirect(3, "Sunset Coast Fitness LLC")),
+    ),
+    case(
+        "request US-CA website rectification",
+        ("Megan Wright", "US"),
+        "Asks us to correct the billing address on her account.",
+        days_ago=48,
+        owner="priya",
+        priority="low",
+        steps=(
+            ack(1),
+            verify(3),
+            resolve(12, "withdrawn", "She fixed it in her profile and withdrew the request."),
+        ),
+    ),
+    case(
+        "request US-CA employment access",
+        ("Brandon Lee", "US"),
+        "Employee in our San Diego office asks for everything in his HR file, performance notes "
+        "included.",
+        days_ago=52,
+        owner="aiko",
+        steps=(ack(3), verify(10)),
+    ),
+    case(
+        "request OTHER website access",
+        ("Wei Ling Tan", "SG"),
+        "Asks what we hold about her and where it is stored.",
+        days_ago=4,
+        channel="email",
+    ),
+    case(
+        "request OTHER marketing erasure",
+        ("Thabo Nkosi", "ZA"),
+        "Wants to be removed from every marketing list and ad audience.",
+        days_ago=17,
+        owner="tomasz",
+        steps=(ack(1), verify(3)),
+    ),
+    case(
+        "request OTHER website portability",
+        ("Yuki Yamamoto", "JP"),
+        "Wants her workspace data exported to move to another tool.",
+        days_ago=60,
+        owner="samuel",
+        steps=(ack(1), verify(2), resolve(21, "complied", "Export sent as JSON and CSV.")),
+    ),
+    case(
+        "request OTHER marketing restriction",
+        ("Valentina Torres", "MX"),
+        "Asks us to stop using her data while she disputes where we got her phone number.",
+        days_ago=90,
+        owner="priya",
+        steps=(
+            ack(2),
+            hold(6, "Asked for a copy of her ID or the account's login email."),
+            resume(30, "No reply."),
+            resolve(40, "unverified", "Could not verify her; told how to reapply."),
+        ),
+    ),
+)
