@@ -50,7 +50,7 @@ class Cases(MethodView):
     @bp.doc(requestBody=_json_body(CaseCreateSchema))
     @bp.response(201, CaseSchema)
     def post(self):
-        """Open a complaint or request; its clocks start from ``received_at``."""
+        """Open a complaint or request; its clocks start from received_at."""
         case = _or_abort(
             lambda: service.create_case(
                 db.session, data=_json_object(), actor=g.actor, source=SOURCE

@@ -1,0 +1,107 @@
+"""Fixtures for tests in a real browser: a live server and Debian's Chromium via Playwright.
+
+Use them from a test package's conftest: ``from tests.browser import *  # noqa: F403``.
+Screenshots go to test-artifacts/screenshots/ (not committed); look at them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from werkzeug.serving import make_server
+
+from casetracker import create_app
+from casetracker.extensions import db
+from tests.conftest import IN_CI, _settings
+
+CHROMIUM = os.environ.get("CASETRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+# Without these, Chromium keeps trying to reach Google's hosts from a closed network.
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture
+def live_app(sqlite_template, tmp_path, clock):
+    """An app on its own SQLite copy, as served to the browser (SQLite only: it is slow)."""
+    path = tmp_path / "live.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app(_settings(f"sqlite:///{path}", clock, WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve ``live_app`` on a free local port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class PageWatch:
+    """What a page did that a user would not want: console errors, requests off the machine."""
+
+    def __init__(self, page):
+        self.console_errors: list[str] = []
+        self.foreign_requests: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def _request(self, request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("http:", "https:")) and host not in ("127.0.0.1", "localhost"):
+            self.foreign_requests.append(request.url)
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab (own cookies) watching for errors and foreign requests."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.watch = PageWatch(tab)
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot of the page to test-artifacts/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
