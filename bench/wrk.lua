@@ -6,6 +6,14 @@ wrk.body = os.getenv("BENCH_BODY")
 if wrk.body then
   wrk.headers["Content-Type"] = "application/json"
 end
+-- bench/slack.py: a form body, and Slack's signature headers as "Name: value" lines.
+local content_type = os.getenv("BENCH_CONTENT_TYPE")
+if content_type then
+  wrk.headers["Content-Type"] = content_type
+end
+for name, value in (os.getenv("BENCH_HEADERS") or ""):gmatch("([^:\n]+):%s*([^\n]*)") do
+  wrk.headers[name] = value
+end
 local token = os.getenv("BENCH_TOKEN")
 if token then
   wrk.headers["Authorization"] = "Bearer " .. token

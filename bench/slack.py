@@ -1,0 +1,198 @@
+"""Benchmark signed /case requests against a bare Bolt app that only acks.
+
+Creates a fresh PostgreSQL database (casetracker_bench_slack), migrates it, adds a staff
+member linked to a Slack user and bulk cases in SQL; then serves the product and a bare Bolt
+app (same Bolt settings, verification on) with gunicorn, 2 sync workers each, and loads both
+with wrk: signed `/case show REF` and `/case list mine`, one scenario after another.
+Needs wrk: apt-get install -y wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+import time
+import urllib.parse
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import database
+import load
+from flask import Flask, request
+from slack_bolt import App
+from slack_bolt.adapter.flask import SlackRequestHandler
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.signature import SignatureVerifier
+
+DATABASE = "casetracker_bench_slack"
+SLACK_USER = "U0BENCH"
+THROUGHPUT_TARGET = 0.5
+P99_TARGET_MS = 100.0
+
+
+def bare_bolt():
+    """Build a Flask app whose Bolt app only acks /case; gunicorn serves it from here."""
+    bolt = App(
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        authorize=lambda enterprise_id, team_id: AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=None
+        ),
+        process_before_response=True,
+    )
+    bolt.command("/case")(lambda ack: ack("ok"))
+    handler = SlackRequestHandler(bolt)
+    app = Flask(__name__)
+    app.post("/slack/events")(lambda: handler.handle(request))
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the report."""
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        sys.exit("bench: wrk is not installed (apt-get install -y wrk)")
+    url = f"{args.postgres}/{DATABASE}"
+    secret = secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SLACK_SIGNING_SECRET": secret,
+        # The bench directory on the path lets gunicorn import bench.slack:bare_bolt().
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(load.ROOT / "bench"), str(load.ROOT)])),
+    }
+    env.pop("SLACK_BOT_TOKEN", None)
+    settings = load.Load(
+        connections=args.connections, threads=2, duration=args.duration, warmup=args.warmup
+    )
+    load_average = os.getloadavg()[0]
+    _say(f"creating database {DATABASE}")
+    database.recreate(args.postgres, DATABASE)
+    try:
+        _prepare(env)
+        _say(f"inserting {args.cases:,} cases in SQL")
+        filled = database.fill(url, cases=args.cases)
+        results = throughput(settings, env, secret, filled.sample_reference)
+    finally:
+        if not args.keep:
+            database.drop(args.postgres, DATABASE)
+    print(report(settings, results, load_average, filled.cases))
+    return 0
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="discarded seconds before each (2)")
+    parser.add_argument("--connections", type=int, default=20, help="concurrent clients (20)")
+    parser.add_argument("--cases", type=int, default=20_000, help="bulk cases (20000)")
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE}")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL, without a database name (%(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def _prepare(env: dict[str, str]) -> None:
+    # "heads": the migration history has parallel branches until they are chained.
+    database._flask(env, "db", "upgrade", "heads")
+    database._flask(
+        env,
+        *("staff", "add", "--name", "Bench Runner", "--email", database.STAFF_EMAIL),
+        *("--role", "staff", "--slack-user-id", SLACK_USER),
+    )
+
+
+def throughput(settings: load.Load, env: dict[str, str], secret: str, reference: str):
+    """Serve both apps with the same gunicorn settings and load each scenario in turn."""
+    with (
+        load.serving("bench.slack:bare_bolt()", env) as bare,
+        load.serving("wsgi:app", env) as product,
+    ):
+        scenarios = [
+            ("(a) bare Bolt, ack only", bare, f"show {reference}", None),
+            (f"(b) /case show {reference}", product, f"show {reference}", THROUGHPUT_TARGET),
+            ("(c) /case list mine", product, "list mine", THROUGHPUT_TARGET),
+        ]
+        results = []
+        for name, base, text, target in scenarios:
+            _say(f"loading {name}")
+            scenario = load.Scenario(name, f"{base}/slack/events", method="POST", target=target)
+            with _signed(secret, text):
+                results.append((scenario, load.measure(scenario, settings)))
+        return results
+
+
+@contextmanager
+def _signed(secret: str, text: str):
+    """Sign one /case body now (valid for Slack's 5 minutes) and hand it to wrk."""
+    body = urllib.parse.urlencode(
+        {
+            "team_id": "T0BENCH",
+            "user_id": SLACK_USER,
+            "command": "/case",
+            "text": text,
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": "bench",
+        }
+    )
+    timestamp = str(int(time.time()))
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    os.environ.update(
+        BENCH_BODY=body,
+        BENCH_CONTENT_TYPE="application/x-www-form-urlencoded",
+        BENCH_HEADERS=f"X-Slack-Request-Timestamp: {timestamp}\nX-Slack-Signature: {signature}",
+    )
+    try:
+        yield
+    finally:
+        for name in ("BENCH_BODY", "BENCH_CONTENT_TYPE", "BENCH_HEADERS"):
+            os.environ.pop(name, None)
+
+
+def report(settings: load.Load, results, load_average: float, cases: int) -> str:
+    """Format req/s and latencies side by side, with each scenario's ratio to bare Bolt."""
+    bare = results[0][1].requests_per_s
+    lines = [
+        f"casetracker Slack benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
+        f" {os.cpu_count()} CPUs, load average {load_average:.2f} at the start, {cases:,} cases",
+        f"gunicorn 2 sync workers per app; wrk {settings.threads} threads,"
+        f" {settings.connections} connections, {settings.duration} s per scenario after a"
+        f" {settings.warmup} s warm-up; signed form bodies, verification on",
+        "",
+        f"{'scenario':<32} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f" {'x bare':>6}  target",
+    ]
+    for scenario, result in results:
+        ratio = result.requests_per_s / bare
+        lines.append(
+            f"{scenario.name:<32} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
+            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
+            f"  {_verdict(ratio, scenario, result)}"
+        )
+    return "\n".join(lines)
+
+
+def _verdict(ratio: float, scenario: load.Scenario, result: load.Result) -> str:
+    if scenario.target is None:
+        return ""
+    if result.errors:
+        return "INVALID (errors)"
+    fast = "met" if result.p99_ms <= P99_TARGET_MS else "MISSED"
+    share = "met" if ratio >= scenario.target else "MISSED"
+    return f"p99 <= {P99_TARGET_MS:.0f} ms {fast}; >= {scenario.target:.2f} x bare {share}"
+
+
+def _say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

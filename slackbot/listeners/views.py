@@ -1,0 +1,95 @@
+"""Modal submissions, validated with the API's schemas; field errors are shown inline."""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError
+from slack_bolt import App
+from sqlalchemy.exc import IntegrityError
+
+from casetracker import timesource
+from casetracker.cases import service as case_service
+from casetracker.cases.errors import CaseError, StaleVersion
+from casetracker.extensions import db
+from slackbot import modals, service
+from slackbot.listeners.commands import STRANGER
+from slackbot.presenters import facts_of
+
+
+def register(app: App) -> None:
+    """Listen for the new-case and resolve modals."""
+    app.view(modals.NEW_CASE)(submit_new_case)
+    app.view(modals.RESOLVE)(submit_resolve)
+
+
+def submit_new_case(ack, body, view):
+    """Open the case once per modal, however often the submission arrives."""
+    user_id = body["user"]["id"]
+    staff = service.acting_staff(db.session, slack_user_id=user_id)
+    if staff is None:
+        return ack(response_action="errors", errors={"kind": STRANGER})
+    key = f"view:{view['id']}"
+    if service.seen(db.session, event_id=key):
+        return ack(response_action="update", view=modals.done("New case", "Already opened."))
+    # The key commits with the case, in the service's transaction, or not at all.
+    service.remember(db.session, event_id=key, now=timesource.now())
+    try:
+        case = case_service.create_case(
+            db.session,
+            data=modals.submitted_values(view),
+            actor=service.actor_for(staff, slack_user_id=user_id),
+            source=service.SOURCE,
+        )
+    except ValidationError as exc:
+        db.session.rollback()
+        errors = modals.field_errors(
+            exc.messages, blocks=modals.block_ids(view), fallback="summary"
+        )
+        return ack(response_action="errors", errors=errors)
+    except IntegrityError:
+        db.session.rollback()
+        if not service.seen(db.session, event_id=key):
+            raise
+        return ack(response_action="update", view=modals.done("New case", "Already opened."))
+    link = facts_of(case)["link"]
+    text = f":white_check_mark: *{case.reference}* is open. <{link}|Open in dashboard>"
+    return ack(response_action="update", view=modals.done("Case opened", text))
+
+
+def submit_resolve(ack, body, view):
+    """Resolve the case at the version the modal was opened on."""
+    user_id = body["user"]["id"]
+    staff = service.acting_staff(db.session, slack_user_id=user_id)
+    if staff is None:
+        return ack(response_action="errors", errors={"outcome": STRANGER})
+    target = modals.metadata(view)
+    values = modals.submitted_values(view)
+    try:
+        case = case_service.perform(
+            db.session,
+            reference=target["reference"],
+            action="resolve",
+            version=target["version"],
+            params=values,
+            actor=service.actor_for(staff, slack_user_id=user_id),
+            source=service.SOURCE,
+        )
+    except ValidationError as exc:
+        errors = modals.field_errors(
+            exc.messages, blocks=modals.block_ids(view), fallback="outcome"
+        )
+        return ack(response_action="errors", errors=errors)
+    except StaleVersion as exc:
+        if _already_resolved(target["reference"], values.get("outcome")):
+            done = modals.done("Resolved", f"{target['reference']} is already resolved.")
+            return ack(response_action="update", view=done)
+        return ack(response_action="errors", errors={"outcome": exc.message})
+    except CaseError as exc:
+        return ack(response_action="errors", errors={"outcome": exc.message})
+    text = f":white_check_mark: *{case.reference}* is closed as `{case.outcome}`."
+    return ack(response_action="update", view=modals.done("Resolved", text))
+
+
+def _already_resolved(reference: str, outcome: str | None) -> bool:
+    db.session.rollback()
+    case = case_service.get_case(db.session, reference=reference)
+    return case.status == "closed" and case.outcome == outcome

@@ -1,0 +1,135 @@
+"""Reminder buttons: act through the case services, once per (case, action, version)."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from casetracker.cases import service as case_service
+from casetracker.extensions import db
+from casetracker.outbox.notifier import OutboxNotifier
+from tests import factories
+from tests.slackbot.conftest import SAM, visible_text
+
+RETRY = [None, {"X-Slack-Retry-Num": "1"}, {"X-Slack-Retry-Num": "2"}]
+
+
+def current(reference):
+    db.session.expire_all()
+    return case_service.get_case(db.session, reference=reference)
+
+
+@pytest.fixture
+def reminder(api, staff, clock, fake_slack):
+    """A reminder DM as the scheduler enqueues it, delivered to the owner."""
+    case = api.create(owner=staff.email)
+    clock_row = next(c for c in current(case["reference"]).clocks if c.name == "acknowledge")
+    payload = {
+        "topic": "reminder",
+        "reference": case["reference"],
+        "kind": "complaint",
+        "jurisdiction": "EU",
+        "stage": "received",
+        "status": "open",
+        "owner": "Sam Staff",
+        "due_at": clock_row.due_at.isoformat(),
+        "link": case["links"]["dashboard"],
+        "clock": "acknowledge",
+        "clock_due_at": clock_row.due_at.isoformat(),
+        "threshold": "2d",
+        "overdue": False,
+        "version": case["version"],
+    }
+    OutboxNotifier(db.session, now=clock()).notify(
+        topic="reminder",
+        recipient=f"staff:{staff.id}",
+        payload=payload,
+        dedupe_key=f"reminder:{case['reference']}:acknowledge:2d",
+    )
+    db.session.commit()
+    (message,) = [
+        m for m in fake_slack.called("chat.postMessage") if m["text"].startswith("Reminder")
+    ]
+    return message
+
+
+def click(slack, message, action_id, *, user=SAM, headers=None):
+    button = next(
+        element
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == action_id
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "trigger.click",
+        "channel": {"id": "D0DM"},
+        "container": {"type": "message", "message_ts": "1.0", "channel_id": "D0DM"},
+        "message": {"ts": "1.0", "text": message["text"], "blocks": message["blocks"]},
+        "response_url": f"{slack.fake.url}/response/click",
+        "actions": [{**button, "block_id": "b0", "action_ts": "2.0"}],
+    }
+    response = slack.interact(payload, headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+def test_the_reminder_reaches_the_owner_with_three_buttons(reminder):
+    assert reminder["channel"] == SAM
+    buttons = [e for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == [
+        "Acknowledge",
+        "Snooze 1 day",
+        "Open in dashboard",
+    ]
+    assert buttons[2]["url"].startswith("http://casetracker.test/cases/PC-")
+    assert "the *acknowledge* deadline is near" in visible_text(reminder)
+
+
+def test_acknowledge_replayed_three_times_changes_the_case_once(slack, fake_slack, reminder):
+    reference = json.loads(reminder["blocks"][-1]["elements"][0]["value"])["reference"]
+    for headers in RETRY:
+        click(slack, reminder, "reminder_acknowledge", headers=headers)
+    acknowledged = current(reference)
+    assert (acknowledged.stage, acknowledged.version) == ("internal_review", 2)
+    events = case_service.events_of(db.session, reference=reference)
+    assert [e.action for e in events] == ["create", "acknowledge"]
+    (answer,) = fake_slack.called("response_url")
+    assert answer["replace_original"] is True
+    assert f"Acknowledged {reference} (by <@{SAM}>)" in visible_text(answer)
+
+
+def test_a_double_click_says_it_was_already_done(slack, fake_slack, reminder):
+    click(slack, reminder, "reminder_acknowledge")
+    click(slack, reminder, "reminder_acknowledge")
+    _first, second = fake_slack.called("response_url")
+    assert second["replace_original"] is False
+    assert "already done, or a colleague acted" in visible_text(second)
+
+
+def test_snooze_holds_reminders_back_a_day_and_keeps_the_deadline(slack, reminder, clock):
+    reference = json.loads(reminder["blocks"][-1]["elements"][0]["value"])["reference"]
+    due = next(c.due_at for c in current(reference).clocks if c.name == "acknowledge")
+    click(slack, reminder, "reminder_snooze")
+    snoozed = next(c for c in current(reference).clocks if c.name == "acknowledge")
+    assert snoozed.snoozed_until == clock() + timedelta(days=1)
+    assert snoozed.due_at == due
+
+
+def test_the_dashboard_link_button_changes_nothing(slack, fake_slack, reminder):
+    before = factories.row_counts()
+    click(slack, reminder, "open_dashboard")
+    assert factories.row_counts() == before
+    assert fake_slack.called("response_url") == []
+
+
+def test_a_stranger_clicking_changes_nothing(slack, fake_slack, reminder):
+    before = factories.row_counts()
+    click(slack, reminder, "reminder_acknowledge", user="U0STRANGER")
+    assert factories.row_counts() == before
+    (answer,) = fake_slack.called("response_url")
+    assert "not linked to anyone on the privacy team" in visible_text(answer)

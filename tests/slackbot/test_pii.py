@@ -1,0 +1,17 @@
+"""The session-wide PII watch really catches personal data in Slack traffic."""
+
+from tests.slackbot.conftest import MODAL_SUBJECT, PII, Traffic
+
+
+def test_the_watch_finds_a_name_planted_in_a_payload():
+    traffic = Traffic()
+    traffic.add({"channel": "C1", "text": "ok"})
+    assert traffic.leaks(PII) == []
+    traffic.add({"blocks": [{"text": {"text": f"from {MODAL_SUBJECT['name'].upper()}"}}]})
+    assert traffic.leaks(PII) == [MODAL_SUBJECT["name"].lower()]
+
+
+def test_the_watch_sees_this_sessions_slack_traffic(slack, api, staff, slack_traffic):
+    api.create(owner=staff.email)
+    slack.answer("list")
+    assert len(slack_traffic.payloads) >= 3
