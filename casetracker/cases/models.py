@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -88,7 +89,10 @@ class Subject(db.Model):
 
 class Clock(db.Model):
     __tablename__ = "clocks"
-    __table_args__ = (Index("ix_clocks_running_due", "met_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_clocks_running_due", "met_at", "due_at"),
+        Index("ix_clocks_next_reminder", "next_reminder_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -106,12 +110,31 @@ class Clock(db.Model):
     met_by: Mapped[str | None] = mapped_column(String(32))
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the reminder sweep should look at this clock next; NULL while met or paused.
+    next_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="clocks")
 
     @property
     def paused(self) -> bool:
         return self.paused_since is not None
+
+
+CLOCK_TIMING = ("due_at", "paused_since", "met_at", "snoozed_until", "extended_at")
+
+
+@event.listens_for(Clock, "before_insert")
+@event.listens_for(Clock, "before_update")
+def _wake_reminder_sweep(mapper, connection, target) -> None:
+    # Any change to a clock's timing wakes it at the next sweep, which works out its
+    # thresholds again (casetracker.reminders.service); the sweep's own writes bypass this.
+    state = inspect(target)
+    if state.has_identity and not any(
+        state.attrs[name].history.has_changes() for name in CLOCK_TIMING
+    ):
+        return
+    stopped = target.met_at is not None or target.paused_since is not None
+    target.next_reminder_at = None if stopped else target.started_at
 
 
 class Event(db.Model):

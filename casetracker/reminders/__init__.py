@@ -1,0 +1,1 @@
+"""SLA reminders, the daily digest and the retention purge: what the scheduler runs."""

@@ -1,0 +1,51 @@
+"""The scheduler holds every job once, with deliberate misfire settings, started only to serve."""
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from casetracker import create_app
+from casetracker.extensions import db
+from casetracker.jobs import scheduler
+from casetracker.jobs.schedule import JOBS
+
+
+def test_every_job_is_scheduled_under_its_fixed_id(app):
+    built = scheduler.build(app, BackgroundScheduler)
+    jobs = {job.id: job for job in built.get_jobs()}
+    assert set(jobs) == {"sla-sweep", "deliver-outbox", "digest", "retention-purge"}
+    for job in jobs.values():
+        assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (300, True, 1)
+    digest = jobs["digest"].trigger
+    assert str(digest.timezone) == "Europe/Berlin"
+    assert "hour='8'" in str(digest)
+    assert "minute='0'" in str(digest)
+    assert jobs["sla-sweep"].trigger.interval.total_seconds() == 300
+
+
+def test_embedded_mode_starts_one_scheduler_at_the_first_request(app, monkeypatch):
+    started = []
+
+    class Recording(BackgroundScheduler):
+        def start(self, *args, **kwargs):
+            started.append(self)
+
+        @property
+        def running(self):
+            return False
+
+    monkeypatch.setattr(scheduler, "BackgroundScheduler", Recording)
+    embedded = create_app({**app.config, "CASETRACKER_SCHEDULER": "embedded"})
+    assert started == []  # building the app (as `flask db upgrade` does) starts nothing
+    client = embedded.test_client()
+    client.get("/healthz")
+    client.get("/healthz")
+    with embedded.app_context():
+        db.engine.dispose()
+    assert len(started) == 1
+    assert {job.id for job in started[0].get_jobs()} == set(JOBS)
+
+
+def test_off_mode_never_starts_a_scheduler(app, monkeypatch):
+    monkeypatch.setattr(
+        scheduler, "start_embedded", lambda app: (_ for _ in ()).throw(AssertionError)
+    )
+    app.test_client().get("/healthz")
