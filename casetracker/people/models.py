@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,7 +14,7 @@ from casetracker.extensions import db
 ROLES = ("staff", "dpo", "admin")
 
 
-class Staff(db.Model):
+class Staff(UserMixin, db.Model):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -24,8 +25,15 @@ class Staff(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.active)
 
     def __repr__(self) -> str:
         return f"<Staff {self.email} {self.role}>"

@@ -27,3 +27,12 @@ class TokenRequestSchema(Schema):
     def _normalise(self, data, **kwargs):
         data["staff"] = data["staff"].lower()
         return data
+
+
+class SignInSchema(Schema):
+    email = fields.String(
+        required=True, validate=validate.Length(min=1, max=254, error="enter your email")
+    )
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=1024, error="enter your password")
+    )

@@ -5,17 +5,35 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
+from functools import cache
 
 from marshmallow import ValidationError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetracker import timesource
 from casetracker.people.models import ApiToken, Staff
 from casetracker.people.schemas import StaffSchema, TokenRequestSchema
 
 TOKEN_PREFIX = "ct"  # noqa: S105 - a label, not a secret
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILED_SIGN_INS = 5
+LOCK_OUT_FOR = timedelta(minutes=15)
+SIGN_IN_REFUSED = (
+    "That email and password did not match an active account. After "
+    f"{MAX_FAILED_SIGN_INS} wrong attempts an account is locked for "
+    f"{LOCK_OUT_FOR.seconds // 60} minutes."
+)
+
+
+class SignInRefused(Exception):
+    """Wrong email or password, an inactive or a locked account: one message for all."""
+
+    def __init__(self):
+        super().__init__(SIGN_IN_REFUSED)
+        self.message = SIGN_IN_REFUSED
 
 
 def add_staff(db_session: Session, *, data: dict, password: str | None = None) -> Staff:
@@ -26,6 +44,8 @@ def add_staff(db_session: Session, *, data: dict, password: str | None = None) -
     slack_id = fields.get("slack_user_id")
     if slack_id and db_session.scalar(select(Staff.id).where(Staff.slack_user_id == slack_id)):
         raise ValidationError({"slack_user_id": [f"{slack_id} already belongs to a staff member"]})
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError({"password": [f"needs at least {MIN_PASSWORD_LENGTH} characters"]})
     staff = Staff(**fields, active=True, created_at=timesource.now())
     if password is not None:
         staff.password_hash = generate_password_hash(password)
@@ -66,6 +86,95 @@ def authenticate(db_session: Session, token: str) -> ApiToken | None:
     if not hmac.compare_digest(found.secret_hash, _digest(token)):
         return None
     return found
+
+
+def sign_in(db_session: Session, *, email: str, password: str) -> Staff:
+    """Return the staff member these credentials belong to, or raise SignInRefused."""
+    now = timesource.now()
+    staff = db_session.scalar(select(Staff).where(Staff.email == email.strip().lower()))
+    if staff is None or not staff.active or not staff.password_hash:
+        # Spend the same time as a real check, so timing does not tell which emails exist.
+        check_password_hash(_decoy_hash(), password)
+        raise SignInRefused
+    if staff.locked_until is not None and staff.locked_until > now:
+        raise SignInRefused
+    if not check_password_hash(staff.password_hash, password):
+        _count_failure(db_session, staff, now=now)
+        raise SignInRefused
+    staff.failed_logins = 0
+    staff.locked_until = None
+    staff.last_login_at = now
+    db_session.commit()
+    return staff
+
+
+def _count_failure(db_session: Session, staff: Staff, *, now) -> None:
+    # Counted in one UPDATE on the row, so failures from every worker add up.
+    failures = db_session.execute(
+        update(Staff)
+        .where(Staff.id == staff.id)
+        .values(failed_logins=Staff.failed_logins + 1)
+        .returning(Staff.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    if failures >= MAX_FAILED_SIGN_INS:
+        db_session.execute(
+            update(Staff)
+            .where(Staff.id == staff.id)
+            .values(failed_logins=0, locked_until=now + LOCK_OUT_FOR)
+            .execution_options(synchronize_session=False)
+        )
+    db_session.commit()
+
+
+@cache
+def _decoy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def active_staff(db_session: Session, *, staff_id: int) -> Staff | None:
+    """Return the active staff member with this id (a signed-in session), or None."""
+    staff = db_session.get(Staff, staff_id)
+    return staff if staff is not None and staff.active else None
+
+
+def list_staff(db_session: Session) -> list[Staff]:
+    """Return every staff member, active ones first, by name."""
+    return list(db_session.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
+
+
+def set_active(db_session: Session, *, staff_id: int, active: bool, by: Staff) -> Staff:
+    """Deactivate or reactivate an account; nobody deactivates themselves."""
+    staff = db_session.get(Staff, staff_id)
+    if staff is None:
+        raise ValidationError({"staff": ["no such staff member"]})
+    if staff.id == by.id and not active:
+        raise ValidationError({"staff": ["you cannot deactivate your own account"]})
+    staff.active = active
+    db_session.commit()
+    return staff
+
+
+def list_tokens(db_session: Session) -> list[ApiToken]:
+    """Return every API token with its owner, live ones first, newest first."""
+    return list(
+        db_session.scalars(
+            select(ApiToken)
+            .options(selectinload(ApiToken.staff))
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+        )
+    )
+
+
+def revoke_token(db_session: Session, *, token_id: int) -> ApiToken:
+    """Revoke a token for good; revoking it again changes nothing."""
+    token = db_session.get(ApiToken, token_id)
+    if token is None:
+        raise ValidationError({"token": ["no such token"]})
+    if token.revoked_at is None:
+        token.revoked_at = timesource.now()
+        db_session.commit()
+    return token
 
 
 def _digest(token: str) -> str:

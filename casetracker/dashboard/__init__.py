@@ -1,0 +1,42 @@
+"""The web dashboard: sign-in, queues, case pages, metrics, exports and admin pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from casetracker.cases import api as cases_api
+from casetracker.dashboard import case_pages, errors, filters, outbox, reports, views
+from casetracker.extensions import csrf
+from casetracker.people import access
+from casetracker.people import views as people_views
+
+NAVIGATION = (
+    ("dashboard.escalations", "Escalations"),
+    ("dashboard.overdue", "Overdue"),
+    ("dashboard.due_this_week", "Due this week"),
+    ("dashboard.mine", "My cases"),
+    ("dashboard.all_cases", "All cases"),
+    ("reports.metrics_page", "Metrics"),
+    ("outbox.messages", "Outbox"),
+)
+ADMIN_NAVIGATION = (("people.staff", "Staff"), ("people.tokens", "API tokens"))
+
+
+def init_app(app: Flask) -> None:
+    """Protect forms with CSRF tokens and register the dashboard's pages."""
+    csrf.init_app(app)
+    # Token-authenticated JSON: no cookies, so no cross-site request to forge.
+    csrf.exempt(cases_api.bp)
+    for blueprint in (views.bp, reports.bp, outbox.bp, case_pages.bp, people_views.bp):
+        app.register_blueprint(blueprint)
+    filters.init_app(app)
+    errors.init_app(app)
+    app.context_processor(_navigation)
+
+
+def _navigation() -> dict:
+    return {
+        "navigation": NAVIGATION,
+        "admin_navigation": ADMIN_NAVIGATION,
+        "manages_accounts": access.manages_accounts,
+    }

@@ -1,0 +1,105 @@
+"""The case page with its action forms, and the printable case file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from casetracker import policy as policies
+from casetracker import timesource
+from casetracker.cases import service, workflow
+from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
+from casetracker.cases.models import Case
+from casetracker.cases.presenters import clock_view
+from casetracker.dashboard import actions, queries
+from casetracker.extensions import db
+from casetracker.people import access
+
+bp = Blueprint("case_pages", __name__, url_prefix="/cases")
+STALE = "Someone else changed this case while you were looking at it. Reload it and try again."
+
+
+@bp.before_request
+@login_required
+def _signed_in():
+    """Every case page needs a signed-in staff member."""
+
+
+@bp.get("/<reference>")
+def show(reference: str):
+    """Show a case: route, clocks, subject, timeline and the actions allowed now."""
+    return render_template("cases/case.html", **_context(_case(reference)))
+
+
+@bp.post("/<reference>/actions")
+def act(reference: str):
+    """Apply one action from a form, or show the form again with what went wrong."""
+    case = _case(reference)
+    action = request.form.get("action", "")
+    params = actions.params_from_form(action, request.form, tz=timesource.team_tz())
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400, description="The form was incomplete; reload the case and try again.")
+    try:
+        service.perform(
+            db.session,
+            reference=reference,
+            action=action,
+            version=version,
+            params=params,
+            actor=access.web_actor(current_user, case),
+            source="web",
+        )
+    except ValidationError as exc:
+        return _again(reference, action, exc.normalized_messages(), None, 422)
+    except StaleVersion:
+        return _again(reference, action, {}, STALE, 409)
+    except CaseError as exc:
+        return _again(reference, action, {}, exc.message, exc.status)
+    flash(f"Done: {actions.TITLES.get(action, action).lower()}.", "success")
+    return redirect(url_for("case_pages.show", reference=reference))
+
+
+@bp.get("/<reference>/file")
+def case_file(reference: str):
+    """Render the whole case file (clocks with their rules, full timeline) for printing."""
+    case = _case(reference)
+    return render_template("cases/case_file.html", **_context(case, forms=False))
+
+
+def _case(reference: str) -> Case:
+    try:
+        return service.get_case(db.session, reference=reference)
+    except CaseNotFound:
+        abort(404, description=f"There is no case with the reference {reference}.")
+
+
+def _again(reference: str, action: str, errors: dict, message: str | None, status: int):
+    db.session.expire_all()
+    case = _case(reference)
+    context = _context(case, failed=action, errors=errors, values=request.form, message=message)
+    return render_template("cases/case.html", **context), status
+
+
+def _context(case: Case, *, forms: bool = True, **extra) -> dict:
+    policy = policies.current()
+    now = timesource.now()
+    allowed = workflow.allowed_actions(case, role=current_user.role, policy=policy)
+    staff = queries.active_staff(db.session) if forms and "assign" in allowed else []
+    return {
+        "case": case,
+        "route": policy.route(case.route),
+        "body": policy.body_for(stage=case.stage, jurisdiction=case.jurisdiction),
+        "clocks": [clock_view(clock, now=now) for clock in case.clocks],
+        "events": queries.events_of_case(db.session, case_id=case.id),
+        "forms": actions.forms_for(case, allowed=allowed, staff=staff) if forms else [],
+        "sees_subject": access.sees_subject(current_user, case),
+        "now": now,
+        "failed": None,
+        "errors": {},
+        "values": {},
+        "message": None,
+        **extra,
+    }

@@ -1,0 +1,156 @@
+"""Sign-in and sign-out, and the admin pages for staff accounts and API tokens."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from marshmallow import ValidationError
+
+from casetracker import timesource
+from casetracker.extensions import db
+from casetracker.people import service
+from casetracker.people.login import role_required
+from casetracker.people.models import ROLES
+from casetracker.people.schemas import SignInSchema
+
+bp = Blueprint("people", __name__)
+ADMIN = "admin"
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    """Show the sign-in form, or sign in with an email and password."""
+    if current_user.is_authenticated:
+        return redirect(_next_page())
+    if request.method == "GET":
+        return render_template("people/sign_in.html", values={}, errors={}, refused=None)
+    values = {"email": request.form.get("email", ""), "password": request.form.get("password", "")}
+    try:
+        fields = SignInSchema().load(values)
+        staff = service.sign_in(db.session, email=fields["email"], password=fields["password"])
+    except ValidationError as exc:
+        return _sign_in_again(values, exc.normalized_messages(), None)
+    except service.SignInRefused as exc:
+        return _sign_in_again(values, {}, exc.message)
+    session.clear()
+    login_user(staff)
+    return redirect(_next_page())
+
+
+@bp.post("/sign-out")
+def sign_out():
+    """End the session."""
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("people.sign_in"))
+
+
+@bp.get("/staff")
+@role_required(ADMIN)
+def staff():
+    """List staff accounts, with a form to add one."""
+    return _staff_page({}, {})
+
+
+@bp.post("/staff")
+@role_required(ADMIN)
+def add_staff():
+    """Add a staff account with a first password."""
+    values = {
+        k: request.form.get(k, "").strip() for k in ("name", "email", "role", "slack_user_id")
+    }
+    data = {k: v for k, v in values.items() if v}
+    try:
+        member = service.add_staff(db.session, data=data, password=request.form.get("password"))
+    except ValidationError as exc:
+        return _staff_page(values, exc.normalized_messages(), 422)
+    flash(f"Added {member.name} ({member.role}).", "success")
+    return redirect(url_for("people.staff"))
+
+
+@bp.post("/staff/<int:staff_id>/active")
+@role_required(ADMIN)
+def set_active(staff_id: int):
+    """Deactivate or reactivate an account."""
+    active = request.form.get("active") == "yes"
+    try:
+        member = service.set_active(db.session, staff_id=staff_id, active=active, by=current_user)
+    except ValidationError as exc:
+        flash(" ".join(exc.normalized_messages().get("staff", [])), "error")
+        return redirect(url_for("people.staff"))
+    flash(f"{member.name} is now {'active' if member.active else 'deactivated'}.", "success")
+    return redirect(url_for("people.staff"))
+
+
+@bp.get("/tokens")
+@role_required(ADMIN)
+def tokens():
+    """List API tokens, with a form to create one."""
+    return _tokens_page({}, {}, None)
+
+
+@bp.post("/tokens")
+@role_required(ADMIN)
+def create_token():
+    """Create a token and show it this once."""
+    values = {"staff": request.form.get("staff", ""), "scopes": request.form.getlist("scopes")}
+    try:
+        secret = service.create_token(db.session, data=values)
+    except ValidationError as exc:
+        return _tokens_page(values, exc.normalized_messages(), None, 422)
+    return _tokens_page({}, {}, secret, 201)
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required(ADMIN)
+def revoke_token(token_id: int):
+    """Revoke a token."""
+    try:
+        token = service.revoke_token(db.session, token_id=token_id)
+    except ValidationError:
+        flash("No such token.", "error")
+    else:
+        flash(f"Token {token.prefix} is revoked.", "success")
+    return redirect(url_for("people.tokens"))
+
+
+def _sign_in_again(values: dict, errors: dict, refused: str | None):
+    values = {"email": values["email"]}
+    context = {"values": values, "errors": errors, "refused": refused}
+    return render_template("people/sign_in.html", **context), 422 if errors else 401
+
+
+def _staff_page(values: dict, errors: dict, status: int = 200):
+    members = service.list_staff(db.session)
+    context = {
+        "members": members,
+        "roles": ROLES,
+        "values": values,
+        "errors": errors,
+        "now_utc": timesource.now(),
+    }
+    return render_template("people/staff.html", **context), status
+
+
+def _tokens_page(values: dict, errors: dict, secret: str | None, status: int = 200):
+    context = {
+        "tokens": service.list_tokens(db.session),
+        "members": [m for m in service.list_staff(db.session) if m.active],
+        "values": values,
+        "errors": errors,
+        "secret": secret,
+    }
+    return render_template("people/tokens.html", **context), status
+
+
+def _next_page() -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    # Only paths on this site: an absolute or scheme-relative URL would be an open redirect.
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    if safe and not parts.netloc and not parts.scheme:
+        return target
+    return url_for("dashboard.index")
