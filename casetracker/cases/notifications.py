@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +11,17 @@ from casetracker.outbox.notifier import Notifier
 from casetracker.people.models import Staff
 
 CASES_CHANNEL = "channel:cases"
+HOOKS = "casetracker.cases.notification_hooks"
+
+
+def add_hook(app: Flask, hook) -> None:
+    """Let another package add its own messages to each change: hook(notifier, case, action)."""
+    app.extensions.setdefault(HOOKS, []).append(hook)
+
+
+def _run_hooks(notifier: Notifier, case: Case, action: str) -> None:
+    for hook in current_app.extensions.get(HOOKS, ()):
+        hook(notifier, case, action)
 
 
 def facts(case: Case, *, base_url: str) -> dict:
@@ -32,6 +44,7 @@ def case_created(notifier: Notifier, case: Case, *, base_url: str) -> None:
     if case.owner is not None:
         recipients.append(f"staff:{case.owner.id}")
     _send(notifier, "case_created", case, recipients, base_url=base_url)
+    _run_hooks(notifier, case, "create")
 
 
 def after_action(
@@ -45,6 +58,7 @@ def after_action(
             select(Staff.id).where(Staff.role == "dpo", Staff.active.is_(True))
         )
         _send(notifier, "case_escalated", case, [f"staff:{i}" for i in dpos], base_url=base_url)
+    _run_hooks(notifier, case, action)
 
 
 def _send(notifier: Notifier, topic: str, case: Case, recipients, *, base_url: str) -> None:

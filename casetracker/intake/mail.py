@@ -1,0 +1,114 @@
+"""Email to individuals over SMTP: the outbox transport of the "email" channel."""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from casetracker import timesource
+from casetracker.cases.models import Subject
+from casetracker.extensions import db
+from casetracker.intake import languages
+from casetracker.intake.models import IntakeRecord
+from casetracker.intake.service import status_token
+from casetracker.outbox.delivery import Undeliverable
+from casetracker.outbox.models import OutboxMessage
+
+TIMEOUT_SECONDS = 15
+# 5xx answers to these are about the message or the address; retrying will not help.
+PERMANENT = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+class EmailTransport:
+    """Sends outbox emails through the SMTP server named by the SMTP_* settings."""
+
+    channel = "email"
+
+    def send(self, message: OutboxMessage) -> None:
+        email = compose(message)
+        config = current_app.config
+        try:
+            with smtplib.SMTP(
+                config["SMTP_HOST"], config["SMTP_PORT"], timeout=TIMEOUT_SECONDS
+            ) as smtp:
+                if config["SMTP_STARTTLS"]:
+                    smtp.starttls()
+                if config["SMTP_USERNAME"]:
+                    smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+                smtp.send_message(email)
+        except PERMANENT as exc:
+            code = getattr(exc, "smtp_code", 550)
+            if isinstance(exc, smtplib.SMTPRecipientsRefused) or code >= 500:
+                raise Undeliverable(f"the mail server refused the message ({code})") from exc
+            raise
+
+
+def compose(message: OutboxMessage) -> EmailMessage:
+    """Build the email for an outbox row, in the individual's language."""
+    payload = message.payload
+    if message.recipient == "erased" or payload.get("erased"):
+        raise Undeliverable("erased by the retention purge; never sent again")
+    subject = db.session.scalar(select(Subject).where(Subject.case_id == message.case_id))
+    if subject is None or subject.erased_at is not None or not subject.email:
+        raise Undeliverable("the individual's address is no longer held")
+    record = db.session.scalar(select(IntakeRecord).where(IntakeRecord.case_id == message.case_id))
+    context = {
+        "p": payload,
+        "name": subject.name,
+        "dates": {key: _parse(value) for key, value in _dates(payload).items()},
+        "status_url": _status_url(record),
+    }
+    language = payload.get("language") or "en"
+    with force_locale(languages.babel_locale(language)):
+        title = _subject_line(payload)
+        text = render_template(f"intake/email/{payload['template']}.txt", title=title, **context)
+        html = render_template(f"intake/email/{payload['template']}.html", title=title, **context)
+    email = EmailMessage()
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = subject.email
+    if subject.agent_email:
+        email["Cc"] = subject.agent_email
+    email["Subject"] = title
+    email["Date"] = format_datetime(timesource.now())
+    email["Message-ID"] = make_msgid(idstring=message.dedupe_key.replace(":", "."))
+    email["Content-Language"] = language
+    email.set_content(text)
+    email.add_alternative(html, subtype="html")
+    return email
+
+
+def _subject_line(payload: dict) -> str:
+    reference = payload["reference"]
+    titles = {
+        "acknowledgement": _("We have received your message (%(reference)s)", reference=reference),
+        "clarification": _("We need more information (%(reference)s)", reference=reference),
+        "extension": _("We need more time to answer (%(reference)s)", reference=reference),
+        "outcome": _("Your case %(reference)s is closed", reference=reference),
+    }
+    return titles[payload["template"]]
+
+
+def _dates(payload: dict) -> dict:
+    dates = dict(payload.get("due") or {})
+    for key in ("due_at", "original_due_at"):
+        if payload.get(key):
+            dates[key] = payload[key]
+    return dates
+
+
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+def _status_url(record: IntakeRecord | None) -> str | None:
+    if record is None:
+        return None
+    base = current_app.config["CASETRACKER_BASE_URL"]
+    return f"{base}/complaints/status/{status_token(record)}"

@@ -1,0 +1,152 @@
+"""Public intake: file a case from the form, find it by its status link, ask for clarification."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casetracker import timesource
+from casetracker.cases import service as case_service
+from casetracker.cases.models import Case
+from casetracker.cases.schemas import CaseCreateSchema
+from casetracker.intake import languages, messages
+from casetracker.intake.models import IntakeRecord
+from casetracker.outbox.notifier import OutboxNotifier
+from casetracker.people.actors import Actor
+
+INTAKE = Actor.system("intake")
+SOURCE = "intake"
+# Clocks an individual is told about; the others time the company's dealings with bodies.
+PUBLIC_CLOCKS = ("acknowledge", "respond")
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status page may show: the reference, the stage, the next deadline."""
+
+    reference: str
+    stage: str
+    on_hold: bool
+    next_due_at: datetime | None
+    due_clock: str | None
+
+
+def submit(db_session: Session, *, answers: Mapping, language: str) -> tuple[Case, str]:
+    """Open a case from the public form; return it with the individual's status token."""
+    now = timesource.now()
+    record = IntakeRecord(
+        language=language if language in languages.LANGUAGES else "en",
+        consent_at=now,
+        status_salt=secrets.token_hex(16),
+        agent_authorization=answers.get("agent_authorization") or None,
+        created_at=now,
+    )
+    token = status_token(record)
+    record.status_token_hash = _hash(token)
+    case = messages.create_with(
+        db_session, record, data=case_data(answers), actor=INTAKE, source=SOURCE
+    )
+    return case, token
+
+
+def problems(answers: Mapping) -> dict:
+    """Return what the case schema finds wrong with the answers (empty when all is well)."""
+    return CaseCreateSchema().validate(case_data(answers))
+
+
+def case_data(answers: Mapping) -> dict:
+    """Turn the form's answers into the case schema's fields."""
+    kind = answers.get("kind")
+    subject = {
+        "name": answers.get("name"),
+        "email": answers.get("email"),
+        "country": answers.get("country"),
+    }
+    for key in ("agent_name", "agent_email"):
+        if answers.get(key):
+            subject[key] = answers[key]
+    data = {
+        "kind": kind,
+        "jurisdiction": languages.jurisdiction_for(
+            answers.get("country") or "", california=bool(answers.get("california"))
+        ),
+        "data_context": answers.get("data_context"),
+        "summary": answers.get("description"),
+        "channel": "web",
+        "subject": subject,
+    }
+    if kind == "request":
+        data["right"] = answers.get("right")
+    return data
+
+
+def status_token(record: IntakeRecord) -> str:
+    """Rebuild the secret of a case's status link (never stored; only its hash is)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"intake-status:{record.status_salt}".encode(), hashlib.sha256)
+    return digest.hexdigest()
+
+
+def find_status(db_session: Session, *, token: str) -> Status | None:
+    """Return the public status of the case a status link points to, or None."""
+    if not token or len(token) > 128:
+        return None
+    case = db_session.scalar(
+        select(Case)
+        .join(IntakeRecord, IntakeRecord.case_id == Case.id)
+        .where(IntakeRecord.status_token_hash == _hash(token))
+    )
+    if case is None:
+        return None
+    return status_of(case)
+
+
+def status_of(case: Case) -> Status:
+    """Describe a case as its individual may see it."""
+    public = [
+        clock
+        for clock in case.running_clocks
+        if clock.name in PUBLIC_CLOCKS and clock.paused_since is None
+    ]
+    nearest = min(public, key=lambda clock: clock.due_at, default=None)
+    return Status(
+        reference=case.reference,
+        stage=case.stage,
+        on_hold=case.status == "on_hold",
+        next_due_at=nearest.due_at if nearest else None,
+        due_clock=nearest.name if nearest else None,
+    )
+
+
+def record_for(db_session: Session, *, reference: str) -> tuple[Case, IntakeRecord]:
+    """Return a case filed through the form and its intake record."""
+    case = case_service.get_case(db_session, reference=reference)
+    record = db_session.scalar(select(IntakeRecord).where(IntakeRecord.case_id == case.id))
+    if record is None:
+        raise ValidationError({"reference": [f"{reference} was not filed through the form"]})
+    return case, record
+
+
+def request_clarification(db_session: Session, *, reference: str, question: str) -> None:
+    """Email the individual a question; sending it puts the case on hold where clocks pause."""
+    if not question or len(question) > 2000:
+        raise ValidationError({"question": ["1 to 2000 characters"]})
+    case, record = record_for(db_session, reference=reference)
+    if case.status == "closed":
+        raise ValidationError({"reference": [f"{reference} is closed"]})
+    notifier = OutboxNotifier(db_session, now=timesource.now())
+    messages.clarification(notifier, case, record, question=question)
+    db_session.commit()
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
