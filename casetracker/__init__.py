@@ -9,13 +9,14 @@ from pathlib import Path
 from flask import Flask
 
 from casetracker import config as settings
-from casetracker import errors, health, policy, timesource
+from casetracker import dashboard, errors, health, intake, jobs, policy, timesource
 from casetracker.cases import api as cases_api
 from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
 from casetracker.extensions import api, db, migrate
 from casetracker.outbox import delivery
 from casetracker.people import cli as people_cli
+from casetracker.people import login as people_login
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -38,9 +39,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     api.init_app(app)
     api.register_blueprint(cases_api.bp)
     app.register_blueprint(swagger_ui.bp)
+    people_login.init_app(app)
+    dashboard.init_app(app)
+    intake.init_app(app)
     app.cli.add_command(demo_cli.group)
     app.cli.add_command(people_cli.staff_group)
     app.cli.add_command(people_cli.tokens_group)
     errors.init_app(app)
     health.init_app(app)
+    jobs.init_app(app)
     return app

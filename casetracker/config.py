@@ -17,19 +17,23 @@ class ConfigError(RuntimeError):
 def from_environment(environ: Mapping[str, str] | None = None) -> dict:
     """Build the settings from environment variables (DESIGN §9)."""
     env = os.environ if environ is None else environ
+    base_url = (env.get("CASETRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return {
         "SQLALCHEMY_DATABASE_URI": _database_url(env.get("DATABASE_URL", "")),
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
         "CASETRACKER_TIMEZONE": env.get("CASETRACKER_TIMEZONE") or "UTC",
         "CASETRACKER_POLICY": env.get("CASETRACKER_POLICY") or None,
-        "CASETRACKER_BASE_URL": (env.get("CASETRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip(
-            "/"
-        ),
+        "CASETRACKER_BASE_URL": base_url,
+        # Session cookies travel over HTTPS only when the dashboard is served over HTTPS.
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
         "CASETRACKER_SCHEDULER": env.get("CASETRACKER_SCHEDULER") or "off",
         "SLACK_BOT_TOKEN": env.get("SLACK_BOT_TOKEN") or None,
         "SLACK_SIGNING_SECRET": env.get("SLACK_SIGNING_SECRET") or None,
         "SLACK_CASES_CHANNEL": env.get("SLACK_CASES_CHANNEL") or None,
         "SLACK_API_BASE_URL": env.get("SLACK_API_BASE_URL") or None,
+        **_intake_settings(env),
+        "SLACK_APP_TOKEN": env.get("SLACK_APP_TOKEN") or None,
     }
 
 
@@ -62,6 +66,16 @@ def defaults() -> dict:
         },
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "casetracker_session",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": 12 * 3600,
+        # A form stays valid for a working day; the token is also bound to the session.
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # Set explicitly: Flask-Limiter's one Limiter object would otherwise keep whatever the
+        # previous app decided.
+        "RATELIMIT_ENABLED": True,
+        "INTAKE_MAX_BODY": 64 * 1024,
     }
 
 
@@ -81,6 +95,34 @@ def check(config: Mapping, *, development: bool) -> None:
             f"CASETRACKER_SCHEDULER: {config['CASETRACKER_SCHEDULER']!r} is not one of"
             f" {', '.join(SCHEDULER_MODES)}"
         )
+
+
+def _intake_settings(env: Mapping[str, str]) -> dict:
+    """Email to individuals, OpenGDPR signing, rate limits of the public form."""
+    return {
+        "SMTP_HOST": env.get("SMTP_HOST") or None,
+        "SMTP_PORT": _integer(env, "SMTP_PORT", 587),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_STARTTLS": (env.get("SMTP_STARTTLS") or "true").lower() in ("1", "true", "yes"),
+        "MAIL_FROM": env.get("MAIL_FROM") or "privacy@localhost",
+        "OPENGDPR_PROCESSOR_DOMAIN": env.get("OPENGDPR_PROCESSOR_DOMAIN") or None,
+        "OPENGDPR_SIGNING_KEY": env.get("OPENGDPR_SIGNING_KEY") or None,
+        "OPENGDPR_CERTIFICATE": env.get("OPENGDPR_CERTIFICATE") or None,
+        "OPENGDPR_DEFAULT_COUNTRY": env.get("OPENGDPR_DEFAULT_COUNTRY") or "DE",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "INTAKE_RATE_LIMIT": env.get("INTAKE_RATE_LIMIT") or "10 per hour;30 per day",
+    }
+
+
+def _integer(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name}: {value!r} is not a whole number") from exc
 
 
 def _database_url(url: str) -> str:
