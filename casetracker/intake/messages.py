@@ -173,3 +173,10 @@ def _act_after_sending(db_session: Session, message: OutboxMessage, action: str,
         )
     except CaseError as exc:
         log.info("email %s sent; %s of case %s skipped: %s", message.id, action, case.id, exc)
+
+
+def erase_agent_authorization(db_session: Session, case: Case) -> None:
+    """Erase how an agent said they were authorised, with the rest of the case's personal data."""
+    record = db_session.scalar(select(IntakeRecord).where(IntakeRecord.case_id == case.id))
+    if record is not None:
+        record.agent_authorization = None

@@ -8,10 +8,12 @@ case's email messages go. Each case is erased in its own transaction, with an ev
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -27,6 +29,12 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 ERASED = "erased"
+ERASERS = "casetracker.reminders.erasers"
+
+
+def add_eraser(app: Flask, eraser: Callable[[Session, Case], None]) -> None:
+    """Let a package that keeps personal data beside a case erase it with the case."""
+    app.extensions.setdefault(ERASERS, []).append(eraser)
 
 
 @dataclass
@@ -107,6 +115,8 @@ def erase(db_session: Session, case: Case, *, period, now: datetime) -> None:
         .where(OutboxMessage.case_id == case.id, OutboxMessage.channel == "email")
         .values(recipient=ERASED, payload={"erased": True})
     )
+    for eraser in current_app.extensions.get(ERASERS, ()):
+        eraser(db_session, case)
     audit.record(
         db_session,
         case,

@@ -10,9 +10,11 @@ from casetracker.cases.errors import ActionNotAllowed
 from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
 from casetracker.intake import service
+from casetracker.intake.models import IntakeRecord
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
+from casetracker.reminders import retention
 from tests.intake.factories import submit
 
 
@@ -87,3 +89,20 @@ def test_clarification_is_only_for_cases_filed_through_the_form(api):
     case = api.create()
     with pytest.raises(Exception, match="not filed through the form"):
         service.request_clarification(db.session, reference=case["reference"], question="?")
+
+
+def test_retention_purge_also_erases_the_agents_authorization(client, clock, dpo):
+    submit(
+        client, kind="request", right="access", country="FR", agent_name="Jean Agent",
+        agent_email="jean@example.org", agent_authorization="Signed mandate of 3 March",
+    )  # fmt: skip
+    case = the_case()
+    case_service.perform(
+        db.session, reference=case.reference, action="resolve", version=case.version,
+        params={"outcome": "complied"}, actor=Actor.for_staff(dpo), source="web",
+    )  # fmt: skip
+    clock.advance(days=800)
+    assert retention.purge(db.session, now=clock()).erased == 1
+    record = db.session.scalars(select(IntakeRecord)).one()
+    assert record.agent_authorization is None
+    assert the_case().subject.agent_name is None
