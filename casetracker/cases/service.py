@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from casetracker import policy as policies
@@ -172,10 +172,15 @@ def snooze(
 
 def get_case(db_session: Session, *, reference: str) -> Case:
     """Return the case with this reference, or raise CaseNotFound."""
-    case = db_session.scalar(
-        select(Case)
-        .where(Case.reference == reference)
-        .options(selectinload(Case.clocks), selectinload(Case.subject), selectinload(Case.owner))
+    # One round trip: a case has a handful of clocks, one subject and one owner.
+    case = (
+        db_session.scalars(
+            select(Case)
+            .where(Case.reference == reference)
+            .options(joinedload(Case.clocks), joinedload(Case.subject), joinedload(Case.owner))
+        )
+        .unique()
+        .first()
     )
     if case is None:
         raise CaseNotFound(f"no case with reference {reference!r}")

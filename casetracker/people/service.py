@@ -10,7 +10,7 @@ from functools import cache
 
 from marshmallow import ValidationError
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetracker import timesource
@@ -80,7 +80,9 @@ def authenticate(db_session: Session, token: str) -> ApiToken | None:
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    found = db_session.scalar(select(ApiToken).where(ApiToken.prefix == parts[1]))
+    found = db_session.scalar(
+        select(ApiToken).where(ApiToken.prefix == parts[1]).options(joinedload(ApiToken.staff))
+    )
     if found is None or found.revoked_at is not None or not found.staff.active:
         return None
     if not hmac.compare_digest(found.secret_hash, _digest(token)):
