@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
-GUNICORN_SETTINGS = ("--workers", "2", "--worker-class", "sync", "--log-level", "warning")
+WORKERS = 2
 START_TIMEOUT = 30.0
 
 
@@ -37,6 +37,7 @@ class Load:
     threads: int
     duration: int
     warmup: int
+    server_threads: int = 0  # gunicorn threads per worker; 0 = sync workers
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,31 @@ class Result:
     errors: int
 
 
+def gunicorn_settings(threads: int) -> tuple[str, ...]:
+    """Two workers: sync ones, or gthread ones with ``threads`` threads each."""
+    kind = (
+        ("--worker-class", "gthread", "--threads", str(threads))
+        if threads
+        else ("--worker-class", "sync")
+    )
+    return ("--workers", str(WORKERS), *kind, "--log-level", "warning")
+
+
+def describe_server(threads: int) -> str:
+    """Say how gunicorn served both apps, for the report."""
+    return (
+        f"gunicorn {WORKERS} gthread workers x {threads} threads"
+        if threads
+        else f"gunicorn {WORKERS} sync workers"
+    )
+
+
 @contextmanager
-def serving(app: str, env: dict[str, str]) -> Iterator[str]:
+def serving(app: str, env: dict[str, str], *, threads: int = 0) -> Iterator[str]:
     """Serve ``app`` with gunicorn on a free localhost port; yield its base URL."""
     bind = f"127.0.0.1:{_free_port()}"
     base = f"http://{bind}"
-    command = [sys.executable, "-m", "gunicorn", *GUNICORN_SETTINGS, "--bind", bind, app]
+    command = [sys.executable, "-m", "gunicorn", *gunicorn_settings(threads), "--bind", bind, app]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_up(process, base)

@@ -53,7 +53,7 @@ def measure(env: dict[str, str], token: str, *, requests: int) -> Timing:
 
 def _get(client, headers: dict[str, str]) -> None:
     response = client.get(PATH, headers=headers)
-    if response.status_code != 200 or len(response.get_json()["items"]) == 0:
+    if response.status_code != 200:
         raise RuntimeError(f"GET {PATH} answered {response.status_code}: {response.text[:500]}")
 
 

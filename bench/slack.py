@@ -66,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     env.pop("SLACK_BOT_TOKEN", None)
     settings = load.Load(
-        connections=args.connections, threads=2, duration=args.duration, warmup=args.warmup
+        connections=args.connections,
+        threads=2,
+        duration=args.duration,
+        warmup=args.warmup,
+        server_threads=args.gunicorn_threads,
     )
     load_average = os.getloadavg()[0]
     _say(f"creating database {DATABASE}")
@@ -93,6 +97,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=20_000, help="bulk cases (20000)")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE}")
     parser.add_argument(
+        "--gunicorn-threads",
+        type=int,
+        default=0,
+        help="threads per gunicorn worker for both apps; 0 = sync workers (0)",
+    )
+    parser.add_argument(
         "--postgres",
         default="postgresql://postgres@127.0.0.1:5432",
         help="PostgreSQL server URL, without a database name (%(default)s)",
@@ -113,8 +123,8 @@ def _prepare(env: dict[str, str]) -> None:
 def throughput(settings: load.Load, env: dict[str, str], secret: str, reference: str):
     """Serve both apps with the same gunicorn settings and load each scenario in turn."""
     with (
-        load.serving("bench.slack:bare_bolt()", env) as bare,
-        load.serving("wsgi:app", env) as product,
+        load.serving("bench.slack:bare_bolt()", env, threads=settings.server_threads) as bare,
+        load.serving("wsgi:app", env, threads=settings.server_threads) as product,
     ):
         scenarios = [
             ("(a) bare Bolt, ack only", bare, f"show {reference}", None),
@@ -163,7 +173,7 @@ def report(settings: load.Load, results, load_average: float, cases: int) -> str
     lines = [
         f"casetracker Slack benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
         f" {os.cpu_count()} CPUs, load average {load_average:.2f} at the start, {cases:,} cases",
-        f"gunicorn 2 sync workers per app; wrk {settings.threads} threads,"
+        f"{load.describe_server(settings.server_threads)} per app; wrk {settings.threads} threads,"
         f" {settings.connections} connections, {settings.duration} s per scenario after a"
         f" {settings.warmup} s warm-up; signed form bodies, verification on",
         "",
