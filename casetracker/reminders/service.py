@@ -25,12 +25,12 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases.models import Case, Clock
+from casetracker.cases.models import Case, Clock, Event
 from casetracker.db_types import UTCDateTime
 from casetracker.people.models import Staff
 from casetracker.policy import Reminders
@@ -42,6 +42,7 @@ BATCH = 500
 RETRY_FAILED = timedelta(minutes=15)
 BREACH_AFTER = timedelta(seconds=1)
 CLOCKS = Clock.__table__
+EVENTS = Event.__table__
 # Plain rows, not ORM objects: a sweep reads a thousand clocks and needs few of their columns.
 CLOCK_COLUMNS = (
     Clock.id,
@@ -217,5 +218,30 @@ def _apply(db_session: Session, plans: list[_Plan], *, now: datetime, report: Sw
                 CLOCKS.c.due_at < now,
             )
             .values(breached_at=CLOCKS.c.due_at)
-        )
-        report.breached += marked.rowcount
+            .returning(CLOCKS.c.case_id, CLOCKS.c.name, CLOCKS.c.due_at)
+        ).all()
+        _record_breaches(db_session, marked, now=now)
+        report.breached += len(marked)
+
+
+def _record_breaches(db_session: Session, marked, *, now: datetime) -> None:
+    """Add one audit event per clock that has just missed its deadline."""
+    if not marked:
+        return
+    db_session.execute(
+        insert(EVENTS),
+        [
+            {
+                "case_id": case_id,
+                "at": now,
+                "actor_type": "system",
+                "actor": "scheduler",
+                "source": "scheduler",
+                "action": "breach",
+                "before": {"clocks": {name: {"due_at": due.isoformat(), "state": "running"}}},
+                "after": {"clocks": {name: {"due_at": due.isoformat(), "state": "breached"}}},
+                "reason": f"the {name} deadline passed unmet",
+            }
+            for case_id, name, due in marked
+        ],
+    )

@@ -51,6 +51,12 @@ def test_forty_days_of_a_request_bring_exactly_the_policy_reminders(
     respond = clock_of(case["reference"], "respond")
     assert respond.breached_at == respond.due_at == local(2026, 10, 30, 23, 59, 59)
     assert clock_of(case["reference"], "acknowledge").breached_at is not None
+    events = api.get(f"/api/v1/cases/{case['reference']}/events").get_json()
+    breaches = [(e["action"], e["source"], e["reason"]) for e in events if e["action"] == "breach"]
+    assert breaches == [
+        ("breach", "scheduler", "the acknowledge deadline passed unmet"),
+        ("breach", "scheduler", "the respond deadline passed unmet"),
+    ]
 
 
 def _order(row):
