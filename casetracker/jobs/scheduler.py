@@ -17,8 +17,10 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from casetracker import timesource
 from casetracker.jobs import runner
 from casetracker.jobs.schedule import JOBS
 
@@ -35,13 +37,22 @@ def build(app: Flask, scheduler_class: type[BaseScheduler]) -> BaseScheduler:
     """Create a scheduler holding every job under its fixed id."""
     scheduler = scheduler_class(timezone=app.config["CASETRACKER_TIMEZONE"])
     for job in JOBS.values():
+        trigger = job.trigger(app.config)
+        # Interval jobs run at once on start, so a scheduler back from downtime catches up
+        # now rather than one interval later; daily jobs keep their time of day.
+        first = (
+            {"next_run_time": timesource.system_now()}
+            if isinstance(trigger, IntervalTrigger)
+            else {}
+        )
         scheduler.add_job(
             runner.run,
-            trigger=job.trigger(app.config),
+            trigger=trigger,
             args=(app, job.name),
             id=job.name,
             name=job.name,
             replace_existing=True,
+            **first,
             **JOB_DEFAULTS,
         )
     return scheduler

@@ -1,8 +1,11 @@
 """The scheduler holds every job once, with deliberate misfire settings, started only to serve."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from casetracker import create_app
+from casetracker import create_app, timesource
 from casetracker.extensions import db
 from casetracker.jobs import scheduler
 from casetracker.jobs.schedule import JOBS
@@ -49,3 +52,16 @@ def test_off_mode_never_starts_a_scheduler(app, monkeypatch):
         scheduler, "start_embedded", lambda app: (_ for _ in ()).throw(AssertionError)
     )
     app.test_client().get("/healthz")
+
+
+def test_interval_jobs_run_at_start_and_daily_ones_at_their_time(app):
+    built = scheduler.build(app, BackgroundScheduler)
+    built.start(paused=True)
+    try:
+        jobs = {job.id: job for job in built.get_jobs()}
+        soon = timesource.system_now() + timedelta(seconds=5)
+        assert jobs["sla-sweep"].next_run_time <= soon
+        assert jobs["deliver-outbox"].next_run_time <= soon
+        assert jobs["digest"].next_run_time.astimezone(ZoneInfo("Europe/Berlin")).hour == 8
+    finally:
+        built.shutdown(wait=False)
