@@ -47,7 +47,8 @@ class EmailTransport:
             code = getattr(exc, "smtp_code", 550)
             if isinstance(exc, smtplib.SMTPRecipientsRefused) or code >= 500:
                 raise Undeliverable(f"the mail server refused the message ({code})") from exc
-            raise
+            # The exception's text names the recipients: keep addresses out of logs and errors.
+            raise RuntimeError(f"the mail server deferred the message ({code})") from exc
 
 
 def compose(message: OutboxMessage) -> EmailMessage:
