@@ -89,20 +89,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--cases", type=_positive, default=100_000, help="bulk cases to insert (100000)"
     )
-    parser.add_argument(
-        "--gunicorn-threads",
-        type=int,
-        default=0,
-        help="threads per gunicorn worker for both apps; 0 = sync workers (0)",
-    )
-    parser.add_argument(
-        "--keep", action="store_true", help=f"keep the database {DATABASE} (default: drop it)"
-    )
-    parser.add_argument(
-        "--postgres",
-        default="postgresql://postgres@127.0.0.1:5432",
-        help="PostgreSQL server URL, without a database name (%(default)s)",
-    )
+    load.add_arguments(parser)
+    database.add_arguments(parser, keep=f"the database {DATABASE}")
     return parser.parse_args(argv)
 
 
@@ -142,25 +130,12 @@ def throughput_table(
     settings: load.Load, results: list[tuple[load.Scenario, load.Result]], load_average: float
 ) -> str:
     """Format req/s and latencies side by side, with each scenario's ratio to bare."""
-    bare = results[0][1].requests_per_s
-    lines = [
+    heading = [
         f"casetracker API benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()}"
         f" CPUs, load average {load_average:.2f} at the start",
-        f"{load.describe_server(settings.server_threads)} per app; wrk {settings.threads} threads,"
-        f" {settings.connections} connections, {settings.duration} s per scenario after a"
-        f" {settings.warmup} s warm-up",
-        "",
-        f"{'scenario':<30} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
-        f" {'x bare':>6}  target",
+        load.settings_line(settings),
     ]
-    for scenario, result in results:
-        ratio = result.requests_per_s / bare
-        lines.append(
-            f"{scenario.name:<30} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
-            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
-            f"  {_verdict(ratio, scenario.target, result)}"
-        )
-    return "\n".join(lines)
+    return load.side_by_side(heading, results, _verdict)
 
 
 def list_report(filled: database.Filled, timing: overdue.Timing) -> str:
@@ -181,7 +156,8 @@ def list_report(filled: database.Filled, timing: overdue.Timing) -> str:
     )
 
 
-def _verdict(ratio: float, target: float | None, result: load.Result) -> str:
+def _verdict(ratio: float, scenario: load.Scenario, result: load.Result) -> str:
+    target = scenario.target
     if target is None:
         return ""
     if result.errors:

@@ -170,12 +170,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--sizes", type=int, nargs="+", default=[10_000, 100_000], help="case counts"
     )
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page (50)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the {DATABASE}_* databases")
-    parser.add_argument(
-        "--postgres",
-        default="postgresql://postgres@127.0.0.1:5432",
-        help="PostgreSQL server URL, without a database name (%(default)s)",
-    )
+    database.add_arguments(parser, keep=f"the {DATABASE}_* databases")
     return parser.parse_args(argv)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -161,6 +162,16 @@ class Filled:
     cases: int
     overdue: int
     sample_reference: str
+
+
+def add_arguments(parser: argparse.ArgumentParser, *, keep: str) -> None:
+    """Add the options every benchmark shares: which server, and whether to keep its data."""
+    parser.add_argument("--keep", action="store_true", help=f"keep {keep} (default: drop it)")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql://postgres@127.0.0.1:5432",
+        help="PostgreSQL server URL, without a database name (%(default)s)",
+    )
 
 
 def recreate(server: str, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import socket
@@ -10,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +49,16 @@ class Result:
     errors: int
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the server option both throughput benchmarks share."""
+    parser.add_argument(
+        "--gunicorn-threads",
+        type=int,
+        default=0,
+        help="threads per gunicorn worker for both apps; 0 = sync workers (0)",
+    )
+
+
 def gunicorn_settings(threads: int) -> tuple[str, ...]:
     """Two workers: sync ones, or gthread ones with ``threads`` threads each."""
     kind = (
@@ -65,6 +76,39 @@ def describe_server(threads: int) -> str:
         if threads
         else f"gunicorn {WORKERS} sync workers"
     )
+
+
+def settings_line(settings: Load) -> str:
+    """Say how both apps were served and loaded, for the report."""
+    return (
+        f"{describe_server(settings.server_threads)} per app; wrk {settings.threads} threads,"
+        f" {settings.connections} connections, {settings.duration} s per scenario after a"
+        f" {settings.warmup} s warm-up"
+    )
+
+
+def side_by_side(
+    heading: list[str],
+    results: list[tuple[Scenario, Result]],
+    verdict: Callable[[float, Scenario, Result], str],
+) -> str:
+    """Tabulate req/s and latencies, with each scenario's ratio to the first (bare) one."""
+    bare = results[0][1].requests_per_s
+    width = max(30, *(len(scenario.name) + 2 for scenario, _ in results))
+    lines = [
+        *heading,
+        "",
+        f"{'scenario':<{width}} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
+        f" {'x bare':>6}  target",
+    ]
+    for scenario, result in results:
+        ratio = result.requests_per_s / bare
+        lines.append(
+            f"{scenario.name:<{width}} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
+            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
+            f"  {verdict(ratio, scenario, result)}"
+        )
+    return "\n".join(lines)
 
 
 @contextmanager

@@ -95,18 +95,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="discarded seconds before each (2)")
     parser.add_argument("--connections", type=int, default=20, help="concurrent clients (20)")
     parser.add_argument("--cases", type=int, default=20_000, help="bulk cases (20000)")
-    parser.add_argument("--keep", action="store_true", help=f"keep the database {DATABASE}")
-    parser.add_argument(
-        "--gunicorn-threads",
-        type=int,
-        default=0,
-        help="threads per gunicorn worker for both apps; 0 = sync workers (0)",
-    )
-    parser.add_argument(
-        "--postgres",
-        default="postgresql://postgres@127.0.0.1:5432",
-        help="PostgreSQL server URL, without a database name (%(default)s)",
-    )
+    load.add_arguments(parser)
+    database.add_arguments(parser, keep=f"the database {DATABASE}")
     return parser.parse_args(argv)
 
 
@@ -169,25 +159,12 @@ def _signed(secret: str, text: str):
 
 def report(settings: load.Load, results, load_average: float, cases: int) -> str:
     """Format req/s and latencies side by side, with each scenario's ratio to bare Bolt."""
-    bare = results[0][1].requests_per_s
-    lines = [
+    heading = [
         f"casetracker Slack benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC,"
         f" {os.cpu_count()} CPUs, load average {load_average:.2f} at the start, {cases:,} cases",
-        f"{load.describe_server(settings.server_threads)} per app; wrk {settings.threads} threads,"
-        f" {settings.connections} connections, {settings.duration} s per scenario after a"
-        f" {settings.warmup} s warm-up; signed form bodies, verification on",
-        "",
-        f"{'scenario':<32} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
-        f" {'x bare':>6}  target",
+        f"{load.settings_line(settings)}; signed form bodies, verification on",
     ]
-    for scenario, result in results:
-        ratio = result.requests_per_s / bare
-        lines.append(
-            f"{scenario.name:<32} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
-            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
-            f"  {_verdict(ratio, scenario, result)}"
-        )
-    return "\n".join(lines)
+    return load.side_by_side(heading, results, _verdict)
 
 
 def _verdict(ratio: float, scenario: load.Scenario, result: load.Result) -> str:

@@ -178,14 +178,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="comma-separated case counts (10000,100000,1000000)",
     )
     parser.add_argument("--due", type=int, default=1000, help="clocks due (1000)")
-    parser.add_argument(
-        "--keep", action="store_true", help=f"keep the database {DATABASE} (default: drop it)"
-    )
-    parser.add_argument(
-        "--postgres",
-        default="postgresql://postgres@127.0.0.1:5432",
-        help="PostgreSQL server URL, without a database name (%(default)s)",
-    )
+    database.add_arguments(parser, keep=f"the database {DATABASE}")
     return parser.parse_args(argv)
 
 
