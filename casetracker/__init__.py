@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 
 from casetracker import config as settings
-from casetracker import dashboard, errors, health, intake, jobs, policy, timesource
+from casetracker import dashboard, database, errors, health, intake, jobs, policy, timesource
 from casetracker.cases import api as cases_api
 from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
@@ -34,6 +34,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     policy.init_app(app)
     timesource.init_app(app, app.config.get("NOW"))
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS))
     delivery.init_app(app)
     api.init_app(app)

@@ -40,7 +40,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
 def defaults() -> dict:
     """Return settings that are not taken from the environment."""
     return {
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Pooled connections are checked before use when idle (casetracker.database).
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Fresh outbox messages: "thread" sends them off the request path, "inline" before
         # the commit returns (tests), "off" leaves them to the deliver-outbox job.

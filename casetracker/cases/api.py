@@ -19,6 +19,7 @@ from casetracker.cases.schemas import (
     CaseSchema,
     EventSchema,
 )
+from casetracker.database import kept_loaded
 from casetracker.extensions import db
 from casetracker.people.auth import token_required
 
@@ -51,12 +52,13 @@ class Cases(MethodView):
     @bp.response(201, CaseSchema)
     def post(self):
         """Open a complaint or request; its clocks start from received_at."""
-        case = _or_abort(
-            lambda: service.create_case(
-                db.session, data=_json_object(), actor=g.actor, source=SOURCE
+        with kept_loaded(db.session):
+            case = _or_abort(
+                lambda: service.create_case(
+                    db.session, data=_json_object(), actor=g.actor, source=SOURCE
+                )
             )
-        )
-        return case_view(case, actor=g.actor, now=timesource.now())
+            return case_view(case, actor=g.actor, now=timesource.now())
 
 
 @bp.route("/<reference>")
@@ -81,18 +83,19 @@ class CaseActions(MethodView):
         """Apply one action (acknowledge, escalate, resolve…) at the version you read."""
         body = _or_abort(lambda: ActionRequestSchema().load(_json_object()))
         params = {k: v for k, v in body.items() if k not in ("action", "version")}
-        case = _or_abort(
-            lambda: service.perform(
-                db.session,
-                reference=reference,
-                action=body["action"],
-                version=body["version"],
-                params=params,
-                actor=g.actor,
-                source=SOURCE,
+        with kept_loaded(db.session):
+            case = _or_abort(
+                lambda: service.perform(
+                    db.session,
+                    reference=reference,
+                    action=body["action"],
+                    version=body["version"],
+                    params=params,
+                    actor=g.actor,
+                    source=SOURCE,
+                )
             )
-        )
-        return case_view(case, actor=g.actor, now=timesource.now())
+            return case_view(case, actor=g.actor, now=timesource.now())
 
 
 @bp.route("/<reference>/events")

@@ -8,7 +8,7 @@ from flask import current_app
 
 from casetracker import policy as policies
 from casetracker.cases import workflow
-from casetracker.cases.models import Case, Clock
+from casetracker.cases.models import Case, Clock, Subject
 from casetracker.people.actors import Actor
 
 
@@ -42,8 +42,20 @@ def case_view(case: Case, *, actor: Actor, now: datetime) -> dict:
     }
     if actor.sees_pii:
         view["summary"] = case.summary
-        view["subject"] = case.subject
+        view["subject"] = subject_view(case.subject) if case.subject else None
     return view
+
+
+def subject_view(subject: Subject) -> dict:
+    """Return the individual's details (personal data: only for those allowed)."""
+    return {
+        "name": subject.name,
+        "email": subject.email,
+        "country": subject.country,
+        "agent_name": subject.agent_name,
+        "agent_email": subject.agent_email,
+        "identity_verified_at": subject.identity_verified_at,
+    }
 
 
 def clock_view(clock: Clock, *, now: datetime) -> dict:

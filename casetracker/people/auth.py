@@ -9,11 +9,14 @@ from flask import g, request
 from flask_smorest import abort
 
 from casetracker import timesource
+from casetracker.database import read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people import service
 from casetracker.people.actors import Actor
 
 TOUCH_EVERY = timedelta(minutes=15)
+# API reads run outside a transaction; the one write they may make (_touch) is one statement.
+READ_METHODS = frozenset({"GET", "HEAD"})
 
 
 def token_required(view):
@@ -25,13 +28,15 @@ def token_required(view):
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             abort(401, message="send an API token: 'Authorization: Bearer <token>'")
+        if request.method in READ_METHODS:
+            read_outside_transaction(db.session)
         token = service.authenticate(db.session, secret.strip())
         if token is None:
             abort(401, message="this API token is unknown or revoked")
-        _touch(token)
         g.actor = Actor.for_staff(
             token.staff, kind="api_token", label=f"{token.staff.email} (token {token.prefix})"
         ).with_scopes(token.scope_set)
+        _touch(token)
         return view(*args, **kwargs)
 
     return wrapper

@@ -16,6 +16,7 @@ from casetracker.cases import listing, workflow
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed, CaseError
 from casetracker.cases.schemas import OUTCOMES
+from casetracker.database import kept_loaded, read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
@@ -51,6 +52,7 @@ class Subcommand:
     what: str
     example: str
     run: Callable[[Call], dict]
+    reads_only: bool = False
 
 
 def register(app: App) -> None:
@@ -63,6 +65,8 @@ def case_command(ack, command, client):
     words = command.get("text", "").split()
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
     subcommand = SUBCOMMANDS.get(name)
+    if subcommand is None or subcommand.reads_only:
+        read_outside_transaction(db.session)
     staff = service.acting_staff(db.session, slack_user_id=command["user_id"])
     if subcommand is None:
         answer = _help(problem=f"There is no `/case {name}`.")
@@ -122,7 +126,9 @@ def _list(call: Call) -> dict:
     if which not in queries:
         raise Usage(f"I cannot list `{which}`.")
     title, filters = queries[which]
-    page = listing.list_cases(db.session, now=now, limit=blocks.MAX_LIST_ITEMS + 1, **filters)
+    page = listing.list_cases(
+        db.session, now=now, limit=blocks.MAX_LIST_ITEMS + 1, with_details=False, **filters
+    )
     return blocks.case_list(title, [facts_of(c) for c in page.items], empty="No cases.")
 
 
@@ -186,16 +192,18 @@ def _resolve(call: Call) -> dict:
 def _perform(call: Call, reference: str, action: str, params: dict, *, done: str) -> dict:
     """Act on the version just read; a concurrent change makes the service refuse."""
     case = case_service.get_case(db.session, reference=reference.upper())
-    case = case_service.perform(
-        db.session,
-        reference=case.reference,
-        action=action,
-        version=case.version,
-        params=params,
-        actor=call.actor,
-        source=service.SOURCE,
-    )
-    return blocks.case_card(facts_of(case), headline=f":white_check_mark: {done} {case.reference}")
+    with kept_loaded(db.session):
+        case = case_service.perform(
+            db.session,
+            reference=case.reference,
+            action=action,
+            version=case.version,
+            params=params,
+            actor=call.actor,
+            source=service.SOURCE,
+        )
+        headline = f":white_check_mark: {done} {case.reference}"
+        return blocks.case_card(facts_of(case), headline=headline)
 
 
 def _args(call: Call, least: int, most: int | None = None) -> list[str]:
@@ -224,15 +232,20 @@ def _validation_text(messages) -> str:
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "help": Subcommand("help", "list these subcommands", "help", _help),
+    "help": Subcommand("help", "list these subcommands", "help", _help, reads_only=True),
     "show": Subcommand(
-        "show REF", "a case's stage, deadlines and next actions", "show PC-2026-00042", _show
+        "show REF",
+        "a case's stage, deadlines and next actions",
+        "show PC-2026-00042",
+        _show,
+        reads_only=True,
     ),
     "list": Subcommand(
         "list [mine|overdue|due-soon|stage STAGE]",
         "cases by next deadline (default: mine)",
         "list stage internal_review",
         _list,
+        reads_only=True,
     ),
     "new": Subcommand("new", "open a complaint or request (a form)", "new", _new),
     "ack": Subcommand("ack REF", "acknowledge receipt", "ack PC-2026-00042", _ack),
