@@ -10,7 +10,7 @@ from datetime import datetime
 
 from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, and_, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from casetracker.cases.models import Case
 from casetracker.people.models import Staff
@@ -44,13 +44,15 @@ def list_cases(
     ``with_details=False`` loads only the owners (a list page shows no clocks or subject).
     """
     by_due = order == "due" if order else overdue or due_before is not None
-    query = select(Case).options(selectinload(Case.owner))
+    # The owner comes in the same row (one per case); clocks and subject by case id.
+    query = select(Case).options(joinedload(Case.owner))
     if with_details:
         query = query.options(selectinload(Case.clocks), selectinload(Case.subject))
     for name, value in filters.items():
         query = query.where(getattr(Case, name) == value)
     if owner is not None:
-        query = query.join(Case.owner).where(Staff.email == owner.lower())
+        owner_id = select(Staff.id).where(Staff.email == owner.lower()).scalar_subquery()
+        query = query.where(Case.owner_id == owner_id)
     if where is not None:
         query = query.where(where)
     if reference:

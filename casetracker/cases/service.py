@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,14 @@ from casetracker.cases.schemas import ACTION_SCHEMAS, OUTCOMES, CaseCreateSchema
 from casetracker.outbox.notifier import OutboxNotifier
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
+
+# One round trip: a case has a handful of clocks, one subject and one owner. Built once:
+# building it and its loader options anew cost a fifth of the whole read.
+CASE_BY_REFERENCE = (
+    select(Case)
+    .where(Case.reference == bindparam("reference"))
+    .options(joinedload(Case.clocks), joinedload(Case.subject), joinedload(Case.owner))
+)
 
 
 def create_case(db_session: Session, *, data: Mapping, actor: Actor, source: str) -> Case:
@@ -172,16 +180,7 @@ def snooze(
 
 def get_case(db_session: Session, *, reference: str) -> Case:
     """Return the case with this reference, or raise CaseNotFound."""
-    # One round trip: a case has a handful of clocks, one subject and one owner.
-    case = (
-        db_session.scalars(
-            select(Case)
-            .where(Case.reference == reference)
-            .options(joinedload(Case.clocks), joinedload(Case.subject), joinedload(Case.owner))
-        )
-        .unique()
-        .first()
-    )
+    case = db_session.scalars(CASE_BY_REFERENCE, {"reference": reference}).unique().first()
     if case is None:
         raise CaseNotFound(f"no case with reference {reference!r}")
     return case

@@ -38,9 +38,17 @@ def _home(staff: Staff) -> dict:
     limit = blocks.MAX_HOME_ITEMS
     # The DPO watches the whole team's overdue work; staff see their own.
     owner = None if staff.role == "dpo" else staff.email
-    overdue = listing.list_cases(db.session, now=now, overdue=True, owner=owner, limit=limit)
+    # A Slack line shows no clocks or subject: load only the cases and their owners.
+    overdue = listing.list_cases(
+        db.session, now=now, overdue=True, owner=owner, limit=limit, with_details=False
+    )
     mine = listing.list_cases(
-        db.session, now=now, owner=staff.email, due_before=now + ANY_DEADLINE, limit=limit
+        db.session,
+        now=now,
+        owner=staff.email,
+        due_before=now + ANY_DEADLINE,
+        limit=limit,
+        with_details=False,
     )
     return blocks.home_view(
         overdue=[facts_of(case) for case in overdue.items],
