@@ -12,10 +12,10 @@ from casetracker import timesource
 from casetracker.database import read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people import service
-from casetracker.people.actors import Actor
 
 TOUCH_EVERY = timedelta(minutes=15)
-# API reads run outside a transaction; the one write they may make (_touch) is one statement.
+# API reads run outside a transaction; the one write they may make (record_use) is one
+# statement.
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -30,21 +30,14 @@ def token_required(view):
             abort(401, message="send an API token: 'Authorization: Bearer <token>'")
         if request.method in READ_METHODS:
             read_outside_transaction(db.session)
-        token = service.authenticate(db.session, secret.strip())
-        if token is None:
+        bearer = service.authenticate(db.session, secret.strip())
+        if bearer is None:
             abort(401, message="this API token is unknown or revoked")
-        g.actor = Actor.for_staff(
-            token.staff, kind="api_token", label=f"{token.staff.email} (token {token.prefix})"
-        ).with_scopes(token.scope_set)
-        _touch(token)
+        g.actor = bearer.actor()
+        now = timesource.now()
+        if bearer.last_used_at is None or now - bearer.last_used_at > TOUCH_EVERY:
+            # For the admins' token list; not on every request, to keep reads cheap.
+            service.record_use(db.session, bearer, now=now)
         return view(*args, **kwargs)
 
     return wrapper
-
-
-def _touch(token) -> None:
-    """Record use for the admins, at most every few minutes to keep reads cheap."""
-    now = timesource.now()
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-        token.last_used_at = now
-        db.session.commit()

@@ -55,4 +55,9 @@ class ApiToken(db.Model):
 
     @property
     def scope_set(self) -> frozenset[str]:
-        return frozenset(self.scopes.split()) if self.scopes else frozenset()
+        return parse_scopes(self.scopes)
+
+
+def parse_scopes(scopes: str | None) -> frozenset[str]:
+    """Turn the stored, space-separated scopes into a set."""
+    return frozenset(scopes.split()) if scopes else frozenset()

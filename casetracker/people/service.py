@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from casetracker import timesource
-from casetracker.people.models import ApiToken, Staff
+from casetracker.people.actors import Actor
+from casetracker.people.models import ApiToken, Staff, parse_scopes
 from casetracker.people.schemas import StaffSchema, TokenRequestSchema
 
 TOKEN_PREFIX = "ct"  # noqa: S105 - a label, not a secret
@@ -28,12 +30,49 @@ SIGN_IN_REFUSED = (
 )
 
 
-# Built once: every API request runs it.
-TOKEN_BY_PREFIX = (
-    select(ApiToken)
-    .where(ApiToken.prefix == bindparam("prefix"))
-    .options(joinedload(ApiToken.staff))
+_tokens, _staff = ApiToken.__table__, Staff.__table__
+# Every API request runs it: built once, and read as plain rows, not ORM objects.
+LIVE_TOKEN_BY_PREFIX = (
+    select(
+        _tokens.c.id,
+        _tokens.c.prefix,
+        _tokens.c.secret_hash,
+        _tokens.c.scopes,
+        _tokens.c.last_used_at,
+        _staff.c.id.label("staff_id"),
+        _staff.c.email,
+        _staff.c.role,
+    )
+    .join_from(_tokens, _staff, _staff.c.id == _tokens.c.staff_id)
+    .where(
+        _tokens.c.prefix == bindparam("prefix"),
+        _tokens.c.revoked_at.is_(None),
+        _staff.c.active.is_(True),
+    )
 )
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """A live API token and the staff member it acts for."""
+
+    token_id: int
+    prefix: str
+    scopes: frozenset[str]
+    last_used_at: datetime | None
+    staff_id: int
+    email: str
+    role: str
+
+    def actor(self) -> Actor:
+        """Act as the token's staff member, recorded as coming through this token."""
+        return Actor(
+            kind="api_token",
+            label=f"{self.email} (token {self.prefix})",
+            role=self.role,
+            staff_id=self.staff_id,
+            scopes=self.scopes,
+        )
 
 
 class SignInRefused(Exception):
@@ -83,17 +122,31 @@ def create_token(db_session: Session, *, data: dict) -> str:
     return token
 
 
-def authenticate(db_session: Session, token: str) -> ApiToken | None:
-    """Return the live token matching this secret, or None."""
+def authenticate(db_session: Session, token: str) -> Bearer | None:
+    """Return the live token matching this secret, with its active staff member, or None."""
     parts = token.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
         return None
-    found = db_session.scalar(TOKEN_BY_PREFIX, {"prefix": parts[1]})
-    if found is None or found.revoked_at is not None or not found.staff.active:
+    row = db_session.execute(LIVE_TOKEN_BY_PREFIX, {"prefix": parts[1]}).first()
+    if row is None or not hmac.compare_digest(row.secret_hash, _digest(token)):
         return None
-    if not hmac.compare_digest(found.secret_hash, _digest(token)):
-        return None
-    return found
+    return Bearer(
+        token_id=row.id,
+        prefix=row.prefix,
+        scopes=parse_scopes(row.scopes),
+        last_used_at=row.last_used_at,
+        staff_id=row.staff_id,
+        email=row.email,
+        role=row.role,
+    )
+
+
+def record_use(db_session: Session, bearer: Bearer, *, now: datetime) -> None:
+    """Note when the token was last used (one statement, committed)."""
+    db_session.execute(
+        update(ApiToken).where(ApiToken.id == bearer.token_id).values(last_used_at=now)
+    )
+    db_session.commit()
 
 
 def sign_in(db_session: Session, *, email: str, password: str) -> Staff:

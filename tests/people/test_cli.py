@@ -42,7 +42,7 @@ def test_tokens_create_prints_the_token_alone_and_it_works(runner, staff, client
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     assert "\n" not in token
-    assert service.authenticate(db.session, token).scope_set == {"pii"}
+    assert service.authenticate(db.session, token).scopes == {"pii"}
     response = client.get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
 
