@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,16 +16,32 @@ from slackbot.models import SlackEvent
 SOURCE = "slack"
 
 
-def acting_staff(db_session: Session, *, slack_user_id: str) -> Staff | None:
+_staff = Staff.__table__
+# Every Slack request runs it: built once, and read as a plain row.
+ACTIVE_STAFF_BY_SLACK_ID = select(_staff.c.id, _staff.c.email, _staff.c.role).where(
+    _staff.c.slack_user_id == bindparam("slack_user_id"), _staff.c.active.is_(True)
+)
+
+
+@dataclass(frozen=True)
+class SlackStaff:
+    """The active staff member behind a Slack user: who acts, and with which role."""
+
+    id: int
+    email: str
+    role: str
+
+
+def acting_staff(db_session: Session, *, slack_user_id: str) -> SlackStaff | None:
     """Return the active staff member linked to this Slack user, or None."""
-    staff = db_session.scalar(select(Staff).where(Staff.slack_user_id == slack_user_id))
-    return staff if staff is not None and staff.active else None
+    row = db_session.execute(ACTIVE_STAFF_BY_SLACK_ID, {"slack_user_id": slack_user_id}).first()
+    return SlackStaff(id=row.id, email=row.email, role=row.role) if row else None
 
 
-def actor_for(staff: Staff, *, slack_user_id: str) -> Actor:
+def actor_for(staff: SlackStaff, *, slack_user_id: str) -> Actor:
     """Act as this staff member, recorded as coming from their Slack account."""
     label = f"{staff.email} (Slack {slack_user_id})"
-    return Actor.for_staff(staff, kind="slack_user", label=label)
+    return Actor(kind="slack_user", label=label, role=staff.role, staff_id=staff.id)
 
 
 def seen(db_session: Session, *, event_id: str) -> bool:

@@ -19,7 +19,6 @@ from casetracker.cases.schemas import OUTCOMES
 from casetracker.database import kept_loaded, read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people.actors import Actor
-from casetracker.people.models import Staff
 from casetracker.policy import STAGES
 from slackbot import blocks, modals, service
 from slackbot.presenters import clocks_of, facts_of
@@ -41,7 +40,7 @@ class Usage(Exception):
 class Call:
     """One /case invocation by a known staff member."""
 
-    staff: Staff
+    staff: service.SlackStaff
     actor: Actor
     args: list[str]
 

@@ -9,7 +9,6 @@ from slack_bolt import App
 from casetracker import timesource
 from casetracker.cases import listing
 from casetracker.extensions import db
-from casetracker.people.models import Staff
 from slackbot import blocks, service
 from slackbot.presenters import facts_of
 
@@ -33,7 +32,7 @@ def home_opened(body, event, client):
     client.views_publish(user_id=event["user"], view=view)
 
 
-def _home(staff: Staff) -> dict:
+def _home(staff: service.SlackStaff) -> dict:
     now = timesource.now()
     limit = blocks.MAX_HOME_ITEMS
     # The DPO watches the whole team's overdue work; staff see their own.
