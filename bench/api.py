@@ -2,8 +2,9 @@
 
 Creates a fresh PostgreSQL database (casetracker_bench), migrates it and fills it with bulk
 cases in SQL; times GET /api/v1/cases?overdue=true&limit=50 in-process; then serves the
-product and a bare Flask app with the same gunicorn settings (2 sync workers each unless
---gunicorn-threads is given; 127.0.0.1 only) and loads both with wrk, one scenario after
+product, a bare Flask app and the floor app (bench/floor_app.py: the same requests' queries
+in raw psycopg) with the same gunicorn settings (2 sync workers each unless
+--gunicorn-threads is given; 127.0.0.1 only) and loads them with wrk, one scenario after
 another. Needs wrk: apt-get install -y wrk.
 """
 
@@ -101,6 +102,7 @@ def throughput(
     with (
         load.serving("bench.bare_app:create_app()", env, threads=settings.server_threads) as bare,
         load.serving("wsgi:app", env, threads=settings.server_threads) as api,
+        load.serving("bench.floor_app:create_app()", env, threads=settings.server_threads) as floor,
     ):
         scenarios = [
             load.Scenario("(a) bare Flask GET /", f"{bare}/"),
@@ -117,6 +119,18 @@ def throughput(
                 body=json.dumps(CASE_BODY),
                 token=token,
                 target=POST_TARGET,
+            ),
+            load.Scenario(
+                "(d) floor: GET's queries, raw",
+                f"{floor}/api/v1/cases/{reference}",
+                token=token,
+            ),
+            load.Scenario(
+                "(e) floor: POST's writes, raw",
+                f"{floor}/api/v1/cases",
+                method="POST",
+                body=json.dumps(CASE_BODY),
+                token=token,
             ),
         ]
         results = []

@@ -1,9 +1,10 @@
 """Benchmark signed /case requests against a bare Bolt app that only acks.
 
 Creates a fresh PostgreSQL database (casetracker_bench_slack), migrates it, adds a staff
-member linked to a Slack user and bulk cases in SQL; then serves the product and a bare Bolt
-app (same Bolt settings, verification on) with gunicorn, 2 sync workers each, and loads both
-with wrk: signed `/case show REF` and `/case list mine`, one scenario after another.
+member linked to a Slack user and bulk cases in SQL; then serves the product, a bare Bolt app
+(same Bolt settings, verification on) and a floor Bolt app (bench/floor_app.py: the same
+commands' queries in raw psycopg) with gunicorn, 2 sync workers each, and loads them with
+wrk: signed `/case show REF` and `/case list mine`, one scenario after another.
 Needs wrk: apt-get install -y wrk.
 """
 
@@ -115,11 +116,14 @@ def throughput(settings: load.Load, env: dict[str, str], secret: str, reference:
     with (
         load.serving("bench.slack:bare_bolt()", env, threads=settings.server_threads) as bare,
         load.serving("wsgi:app", env, threads=settings.server_threads) as product,
+        load.serving("floor_app:create_slack_app()", env, threads=settings.server_threads) as floor,
     ):
         scenarios = [
             ("(a) bare Bolt, ack only", bare, f"show {reference}", None),
             (f"(b) /case show {reference}", product, f"show {reference}", THROUGHPUT_TARGET),
             ("(c) /case list mine", product, "list mine", THROUGHPUT_TARGET),
+            ("(d) floor: show's queries, raw", floor, f"show {reference}", None),
+            ("(e) floor: list's queries, raw", floor, "list mine", None),
         ]
         results = []
         for name, base, text, target in scenarios:
