@@ -187,8 +187,7 @@ def drop(server: str, name: str) -> None:
 
 def prepare(env: dict[str, str]) -> str:
     """Migrate the database, add the bench staff member and return a new pii-scoped token."""
-    # "heads": until parallel migration branches are merged, plain "upgrade" refuses to run.
-    _flask(env, "db", "upgrade", "heads")
+    _flask(env, "db", "upgrade")
     _flask(env, "staff", "add", "--name", "Bench Runner", "--email", STAFF_EMAIL, "--role", "staff")
     return _flask(env, "tokens", "create", "--staff", STAFF_EMAIL, "--scope", "pii").strip()
 

@@ -102,8 +102,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _prepare(env: dict[str, str]) -> None:
-    # "heads": the migration history has parallel branches until they are chained.
-    database._flask(env, "db", "upgrade", "heads")
+    database._flask(env, "db", "upgrade")
     database._flask(
         env,
         *("staff", "add", "--name", "Bench Runner", "--email", database.STAFF_EMAIL),

@@ -52,7 +52,7 @@ def _settings(url: str, clock: FrozenClock, **extra) -> dict:
 def _migrate(url: str) -> None:
     app = create_app(_settings(url, FrozenClock(datetime.now(UTC))))
     with app.app_context():
-        upgrade(revision="heads")
+        upgrade()
         db.engine.dispose()
 
 
