@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from casetracker.cases import api as cases_api
-from casetracker.dashboard import case_pages, errors, filters, outbox, reports, views
+from casetracker.dashboard import case_pages, errors, filters, jobs, outbox, reports, views
 from casetracker.extensions import csrf
 from casetracker.people import access
 from casetracker.people import views as people_views
@@ -18,6 +18,7 @@ NAVIGATION = (
     ("dashboard.all_cases", "All cases"),
     ("reports.metrics_page", "Metrics"),
     ("outbox.messages", "Outbox"),
+    ("scheduled.jobs", "Jobs"),
 )
 ADMIN_NAVIGATION = (("people.staff", "Staff"), ("people.tokens", "API tokens"))
 
@@ -27,7 +28,8 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
-    for blueprint in (views.bp, reports.bp, outbox.bp, case_pages.bp, people_views.bp):
+    blueprints = (views.bp, reports.bp, outbox.bp, jobs.bp, case_pages.bp, people_views.bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)
     errors.init_app(app)
@@ -39,4 +41,5 @@ def _navigation() -> dict:
         "navigation": NAVIGATION,
         "admin_navigation": ADMIN_NAVIGATION,
         "manages_accounts": access.manages_accounts,
+        "late_jobs": jobs.late_jobs,
     }

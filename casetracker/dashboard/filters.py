@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import Flask
 
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(local_time, "local_time")
     app.add_template_filter(local_date, "local_date")
     app.add_template_filter(time_left, "time_left")
+    app.add_template_filter(ago, "ago")
     app.add_template_filter(is_past, "is_past")
     app.add_template_filter(label, "label")
     app.add_template_filter(mask, "mask")
@@ -56,14 +57,25 @@ def time_left(due: datetime | None) -> str:
     if due is None:
         return ""
     delta = due - timesource.now()
-    span = abs(delta)
-    if span.days >= 2:
-        amount = f"{span.days} days"
-    elif span.total_seconds() >= 7200:
-        amount = f"{int(span.total_seconds() // 3600)} hours"
-    else:
-        amount = f"{max(1, int(span.total_seconds() // 60))} minutes"
+    amount = _amount(abs(delta))
     return f"{amount} left" if delta.total_seconds() >= 0 else f"overdue by {amount}"
+
+
+def ago(value: datetime | None) -> str:
+    """Say how long ago something happened: "3 hours ago"."""
+    if value is None:
+        return ""
+    span = timesource.now() - value
+    return "just now" if span < timedelta(minutes=1) else f"{_amount(span)} ago"
+
+
+def _amount(span: timedelta) -> str:
+    if span.days >= 2:
+        return f"{span.days} days"
+    if span.total_seconds() >= 7200:
+        return f"{int(span.total_seconds() // 3600)} hours"
+    minutes = max(1, int(span.total_seconds() // 60))
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def is_past(due: datetime | None) -> bool:

@@ -9,6 +9,7 @@ from casetracker.cases.models import Case
 from casetracker.demo import data as demo_data
 from casetracker.demo import load as demo_load
 from casetracker.extensions import db
+from casetracker.jobs import runner
 from casetracker.people.models import Staff
 from tests.browser import screenshot
 
@@ -108,7 +109,11 @@ def test_screenshots_of_every_main_page(page, browser, live_server, demo, live_a
     page.goto("/sign-in")
     screenshot(page, "sign-in")
     sign_in(page, DPO)
+    screenshot(page, "scheduler-stopped", full_page=False)
+    for job in ("sla-sweep", "deliver-outbox"):
+        runner.run(live_app, job)
     for path, name in [
+        ("/jobs", "jobs"),
         ("/escalations", "escalations"),
         ("/overdue", "overdue"),
         ("/due-this-week", "due-this-week"),
@@ -139,6 +144,7 @@ def test_screenshots_of_every_main_page(page, browser, live_server, demo, live_a
         (f"/cases/{demo.reference}", "phone-case-page"),
         ("/metrics", "phone-metrics"),
         ("/cases", "phone-all-cases"),
+        ("/jobs", "phone-jobs"),
     ]:
         tab.goto(path)
         width = tab.evaluate("document.documentElement.scrollWidth")
