@@ -6,8 +6,11 @@ import os
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
+
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
 SCHEDULER_MODES = ("embedded", "off")
+RATE_LIMITS = ("INTAKE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT")
 
 
 class ConfigError(RuntimeError):
@@ -96,6 +99,13 @@ def check(config: Mapping, *, development: bool) -> None:
             f"CASETRACKER_SCHEDULER: {config['CASETRACKER_SCHEDULER']!r} is not one of"
             f" {', '.join(SCHEDULER_MODES)}"
         )
+    for name in RATE_LIMITS:
+        try:
+            parse_many(config[name])
+        except ValueError as exc:
+            raise ConfigError(
+                f"{name}: {config[name]!r} is not a rate limit such as '10 per minute;100 per hour'"
+            ) from exc
 
 
 def _intake_settings(env: Mapping[str, str]) -> dict:
@@ -113,6 +123,7 @@ def _intake_settings(env: Mapping[str, str]) -> dict:
         "OPENGDPR_DEFAULT_COUNTRY": env.get("OPENGDPR_DEFAULT_COUNTRY") or "DE",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "INTAKE_RATE_LIMIT": env.get("INTAKE_RATE_LIMIT") or "10 per hour;30 per day",
+        "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT") or "10 per minute;100 per hour",
     }
 
 

@@ -35,6 +35,11 @@ def test_refuses_to_start_outside_development_without_a_secret_key():
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
 
 
+def test_refuses_a_rate_limit_it_cannot_read():
+    with pytest.raises(ConfigError, match="SIGN_IN_RATE_LIMIT: 'ten a minute' is not a rate limit"):
+        create_app({"TESTING": True, "SIGN_IN_RATE_LIMIT": "ten a minute"})
+
+
 def test_refuses_an_unknown_time_zone():
     with pytest.raises(ConfigError, match="CASETRACKER_TIMEZONE"):
         create_app({"TESTING": True, "CASETRACKER_TIMEZONE": "Mars/Olympus"})

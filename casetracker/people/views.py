@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 from marshmallow import ValidationError
 
 from casetracker import timesource
-from casetracker.extensions import db
+from casetracker.extensions import db, limiter
 from casetracker.people import service
 from casetracker.people.login import role_required
 from casetracker.people.models import ROLES
@@ -17,9 +26,18 @@ from casetracker.people.schemas import SignInSchema
 
 bp = Blueprint("people", __name__)
 ADMIN = "admin"
+# Per network address, on top of each account's lock-out: slows guessing across accounts.
+TOO_MANY_SIGN_INS = (
+    "There were too many sign-in attempts from your network. Wait a few minutes, then try again."
+)
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], error_message=TOO_MANY_SIGN_INS)
 def sign_in():
     """Show the sign-in form, or sign in with an email and password."""
     if current_user.is_authenticated:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from casetracker.extensions import db
 from casetracker.people.models import Staff
 from casetracker.people.service import MAX_FAILED_SIGN_INS, SIGN_IN_REFUSED
+from casetracker.people.views import TOO_MANY_SIGN_INS
 
 from .conftest import PASSWORD
 
@@ -112,3 +113,22 @@ def test_next_only_goes_to_this_site(web, dana):
     data = {"csrf_token": token, "email": dana.email, "password": PASSWORD}
     response = web.raw_post("/sign-in?next=https://evil.example/", data=data)
     assert response.headers["Location"] == "/"
+
+
+def test_many_attempts_from_one_address_are_refused_for_a_while(web, dana):
+    def attempt(email, password, address):
+        data = {"csrf_token": web.csrf_token("/sign-in"), "email": email, "password": password}
+        return web.raw_post("/sign-in", data=data, environ_base={"REMOTE_ADDR": address})
+
+    # Guessing across accounts: no account reaches its own lock-out.
+    for n in range(10):
+        assert (
+            attempt(f"guess{n}@example.com", "wrong-password-1", "203.0.113.7").status_code == 401
+        )
+    refused = attempt(dana.email, PASSWORD, "203.0.113.7")
+    assert refused.status_code == 429
+    assert TOO_MANY_SIGN_INS in refused.text
+    assert web.get("/escalations").status_code == 302  # not signed in
+
+    assert attempt(dana.email, PASSWORD, "198.51.100.20").status_code == 302
+    assert web.get("/escalations").status_code == 200
