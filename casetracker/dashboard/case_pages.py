@@ -14,10 +14,12 @@ from casetracker.cases.models import Case
 from casetracker.cases.presenters import clock_view
 from casetracker.dashboard import actions, queries
 from casetracker.extensions import db
+from casetracker.intake import service as intake
 from casetracker.people import access
 
 bp = Blueprint("case_pages", __name__, url_prefix="/cases")
 STALE = "Someone else changed this case while you were looking at it. Reload it and try again."
+QUESTION = "question"  # the form that emails the individual, beside the workflow's actions
 
 
 @bp.before_request
@@ -62,11 +64,42 @@ def act(reference: str):
     return redirect(url_for("case_pages.show", reference=reference))
 
 
+@bp.post("/<reference>/question")
+def ask(reference: str):
+    """Email the individual a question (cases filed through the public form)."""
+    case = _case(reference)
+    try:
+        queued = intake.request_clarification(
+            db.session,
+            reference=reference,
+            question=request.form.get("question", ""),
+            actor=access.web_actor(current_user, case),
+            source="web",
+        )
+    except ValidationError as exc:
+        return _again(reference, QUESTION, exc.normalized_messages(), None, 422)
+    if queued:
+        flash(
+            "Your question will be emailed to the individual. The case goes on hold when it"
+            " is sent.",
+            "success",
+        )
+    else:
+        flash("That question is already waiting to be emailed.", "info")
+    return redirect(url_for("case_pages.show", reference=reference))
+
+
 @bp.get("/<reference>/file")
 def case_file(reference: str):
     """Render the whole case file (clocks with their rules, full timeline) for printing."""
     case = _case(reference)
     return render_template("cases/case_file.html", **_context(case, forms=False))
+
+
+def _may_ask(case: Case, allowed: list[str]) -> bool:
+    # Asking puts the case on hold once sent: offered to those who may hold or resume it.
+    may_hold = "hold" in allowed or "resume" in allowed
+    return may_hold and intake.filed_through_form(db.session, case_id=case.id)
 
 
 def _case(reference: str) -> Case:
@@ -95,6 +128,7 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
         "clocks": [clock_view(clock, now=now) for clock in case.clocks],
         "events": queries.events_of_case(db.session, case_id=case.id),
         "forms": actions.forms_for(case, allowed=allowed, staff=staff) if forms else [],
+        "asks_individual": forms and _may_ask(case, allowed),
         "sees_subject": access.sees_subject(current_user, case),
         "now": now,
         "failed": None,

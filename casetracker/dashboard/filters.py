@@ -19,6 +19,7 @@ LABELS = {
     "dpf_hr": "DPF (HR data)",
     "lgpd": "LGPD",
     "dsr": "Data-subject request",
+    "ask_individual": "Question to the individual",
 }
 
 

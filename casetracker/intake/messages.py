@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 
@@ -84,7 +85,20 @@ def acknowledgement(notifier: Notifier, case: Case, record: IntakeRecord) -> Non
 
 def clarification(notifier: Notifier, case: Case, record: IntakeRecord, *, question: str) -> None:
     """Ask the individual for identity proof or clarification."""
-    _email(notifier, case, record, "clarification", {"question": question}, key=case.version)
+    key = clarification_key(case, question)
+    _email(notifier, case, record, "clarification", {"question": question}, key=key)
+
+
+def clarification_key(case: Case, question: str) -> str:
+    """Tell questions apart: the same question asked twice at one version is one email."""
+    return f"{case.version}:{hashlib.sha256(question.encode()).hexdigest()[:16]}"
+
+
+def clarification_queued(db_session: Session, case: Case, question: str) -> bool:
+    """Tell whether this very question is already in the outbox for this version."""
+    key = f"email:clarification:{case.reference}:{clarification_key(case, question)}"
+    found = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
+    return db_session.scalar(found) is not None
 
 
 def extension(notifier: Notifier, case: Case, record: IntakeRecord) -> None:

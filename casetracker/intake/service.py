@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casetracker import timesource
+from casetracker.cases import audit
 from casetracker.cases import service as case_service
 from casetracker.cases.models import Case
 from casetracker.cases.schemas import CaseCreateSchema
@@ -27,6 +28,7 @@ INTAKE = Actor.system("intake")
 SOURCE = "intake"
 # Clocks an individual is told about; the others time the company's dealings with bodies.
 PUBLIC_CLOCKS = ("acknowledge", "respond")
+MAX_QUESTION = 2000
 
 
 @dataclass(frozen=True)
@@ -136,16 +138,46 @@ def record_for(db_session: Session, *, reference: str) -> tuple[Case, IntakeReco
     return case, record
 
 
-def request_clarification(db_session: Session, *, reference: str, question: str) -> None:
-    """Email the individual a question; sending it puts the case on hold where clocks pause."""
-    if not question or len(question) > 2000:
-        raise ValidationError({"question": ["1 to 2000 characters"]})
+def filed_through_form(db_session: Session, *, case_id: int) -> bool:
+    """Tell whether the case came through the public form (so the individual can be emailed)."""
+    found = select(IntakeRecord.id).where(IntakeRecord.case_id == case_id)
+    return db_session.scalar(found) is not None
+
+
+def request_clarification(
+    db_session: Session, *, reference: str, question: str, actor: Actor, source: str
+) -> bool:
+    """Email the individual a question; sending it puts the case on hold where clocks pause.
+
+    Return False, changing nothing, when this very question is already waiting to be sent
+    (a form submitted twice). The audit trail records who asked, not the question: it is
+    personal correspondence, kept in the email itself (the outbox), which the retention purge
+    erases with the case's personal data.
+    """
+    question = (question or "").strip()
+    if not question or len(question) > MAX_QUESTION:
+        problem = f"write the question (1 to {MAX_QUESTION} characters)"
+        raise ValidationError({"question": [problem]})
     case, record = record_for(db_session, reference=reference)
     if case.status == "closed":
-        raise ValidationError({"reference": [f"{reference} is closed"]})
-    notifier = OutboxNotifier(db_session, now=timesource.now())
+        raise ValidationError({"question": [f"{reference} is closed; reopen it to ask"]})
+    if messages.clarification_queued(db_session, case, question):
+        return False
+    now = timesource.now()
+    notifier = OutboxNotifier(db_session, now=now)
     messages.clarification(notifier, case, record, question=question)
+    audit.record(
+        db_session,
+        case,
+        actor=actor,
+        source=source,
+        action="ask_individual",
+        before=audit.snapshot(case),
+        at=now,
+        reason="question emailed to the individual; the case goes on hold when it is sent",
+    )
     db_session.commit()
+    return True
 
 
 def _hash(token: str) -> str:

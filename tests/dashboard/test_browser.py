@@ -9,6 +9,7 @@ from casetracker.cases.models import Case
 from casetracker.demo import data as demo_data
 from casetracker.demo import load as demo_load
 from casetracker.extensions import db
+from casetracker.intake import service as intake
 from casetracker.jobs import runner
 from casetracker.people.models import Staff
 from tests.browser import screenshot
@@ -20,6 +21,15 @@ ADMIN = "admin@demo.casetracker.test"
 PRIYA = "priya.raman@demo.casetracker.test"
 TOMASZ = "tomasz.nowak@demo.casetracker.test"
 PHONE = {"width": 390, "height": 844}
+ONLINE_REQUEST = {
+    "kind": "request",
+    "right": "erasure",
+    "country": "FR",
+    "data_context": "website",
+    "description": "Merci de supprimer mon compte et mes données.",
+    "name": "Camille Martin",
+    "email": "camille@example.org",
+}
 
 
 @pytest.fixture
@@ -126,6 +136,13 @@ def test_screenshots_of_every_main_page(page, browser, live_server, demo, live_a
         screenshot(page, name)
     page.goto("/outbox")
     screenshot(page, "outbox", full_page=False)
+    filed, _ = intake.submit(db.session, answers=ONLINE_REQUEST, language="fr")
+    page.goto(f"/cases/{filed.reference}")
+    page.get_by_text("Ask the individual a question").click()
+    page.get_by_label("Question").fill("Could you send us a copy of an ID document?")
+    screenshot(page, "case-page-question")
+    page.get_by_role("button", name="Send the question").click()
+    assert "Your question will be emailed" in page.locator(".flash").inner_text()
     dpo_errors = list(page.watch.console_errors)
 
     admin = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})

@@ -33,10 +33,14 @@ def eu_request(client, clock, mailbox):
 
 
 def test_asking_for_clarification_pauses_the_clock_when_the_email_is_sent(
-    eu_request, clock, mailbox
+    eu_request, clock, mailbox, staff
 ):
     service.request_clarification(
-        db.session, reference=eu_request.reference, question="Which <email> did you use?"
+        db.session,
+        reference=eu_request.reference,
+        question="Which <email> did you use?",
+        actor=Actor.for_staff(staff),
+        source="web",
     )
     assert the_case().status == "open"
     delivery.deliver_due(db.session, now=clock())
@@ -48,7 +52,7 @@ def test_asking_for_clarification_pauses_the_clock_when_the_email_is_sent(
     assert "Nous avons besoin de précisions" in question["Subject"]
     assert "Which &lt;email&gt; did you use?" in question.get_body(("html",)).get_content()
     actions = [e.action for e in db.session.scalars(select(Event).order_by(Event.id))]
-    assert actions[-2:] == ["email_sent", "hold"]
+    assert actions[-3:] == ["ask_individual", "email_sent", "hold"]
 
 
 def test_an_extension_is_told_to_the_individual_with_its_reason(eu_request, clock, mailbox, staff):
@@ -85,10 +89,16 @@ def test_an_extension_after_the_due_time_is_refused_and_nothing_is_sent(eu_reque
     assert "email_extension" not in topics
 
 
-def test_clarification_is_only_for_cases_filed_through_the_form(api):
+def test_clarification_is_only_for_cases_filed_through_the_form(api, staff):
     case = api.create()
     with pytest.raises(Exception, match="not filed through the form"):
-        service.request_clarification(db.session, reference=case["reference"], question="?")
+        service.request_clarification(
+            db.session,
+            reference=case["reference"],
+            question="?",
+            actor=Actor.for_staff(staff),
+            source="web",
+        )
 
 
 def test_retention_purge_also_erases_the_agents_authorization(client, clock, dpo):
