@@ -57,12 +57,12 @@ def ping_idle_connections(engine: Engine) -> None:
 def read_outside_transaction(db_session: Session | scoped_session) -> None:
     """Let the rest of this request's reads run without BEGIN and ROLLBACK.
 
-    A read-only request (one case, one list) needs no common snapshot for its few statements,
-    and on PostgreSQL the transaction around them costs two round trips of its own. Call this
-    before the request's first query; once the session holds a connection it does nothing.
-    Writes are still possible afterwards, but each statement then commits on its own, so only
-    single-statement writes belong in such a request. SQLite is left as it is: it has no
-    round trips to save.
+    On PostgreSQL the transaction around a read-only request's few statements costs two round
+    trips of its own and buys nothing: at READ COMMITTED, the default, each statement takes
+    its own snapshot inside a transaction as well. Call this before the request's first query;
+    once the session holds a connection it does nothing. Writes are still possible afterwards,
+    but each statement then commits on its own, so only single-statement writes belong in
+    such a request. SQLite is left as it is: it has no round trips to save.
     """
     session = _session(db_session)
     if session.in_transaction() or session.get_bind().dialect.name != "postgresql":

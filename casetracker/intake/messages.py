@@ -96,7 +96,7 @@ def clarification_key(case: Case, question: str) -> str:
 
 def clarification_queued(db_session: Session, case: Case, question: str) -> bool:
     """Tell whether this very question is already in the outbox for this version."""
-    key = f"email:clarification:{case.reference}:{clarification_key(case, question)}"
+    key = _dedupe_key("clarification", case, clarification_key(case, question))
     found = select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
     return db_session.scalar(found) is not None
 
@@ -133,10 +133,14 @@ def _email(notifier, case, record, template: str, facts: dict, *, key) -> None:
             "kind": case.kind,
             **facts,
         },
-        dedupe_key=f"email:{template}:{case.reference}:{key}".rstrip(":"),
+        dedupe_key=_dedupe_key(template, case, key),
         case_id=case.id,
         channel=CHANNEL,
     )
+
+
+def _dedupe_key(template: str, case: Case, key) -> str:
+    return f"email:{template}:{case.reference}:{key}".rstrip(":")
 
 
 def record_sent(db_session: Session, message: OutboxMessage, now) -> None:
