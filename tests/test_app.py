@@ -1,13 +1,19 @@
 """Start-up, health and the API's documentation."""
 
+import os
 import re
+import subprocess
+import sys
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
 from casetracker import create_app
 from casetracker.config import ConfigError
 from casetracker.policy import PolicyError
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_healthz_answers_ok_when_the_database_answers(client):
@@ -75,3 +81,20 @@ def test_swagger_ui_is_served_from_local_files(client):
         response = client.get(asset)
         assert response.status_code == 200, asset
         response.close()
+
+
+def test_the_command_line_names_a_setting_to_fix_instead_of_a_traceback(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/cli.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "casetracker", "jobs", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "Error: casetracker cannot start: SECRET_KEY: set a long random value" in done.stderr
+    assert "Traceback" not in done.stderr
