@@ -19,9 +19,8 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 from flask import Flask, abort, request
-from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_bolt.authorization import AuthorizeResult
+
+from bench.bare_app import bolt_app
 
 READ_BEARER = """
 SELECT api_tokens.secret_hash, api_tokens.scopes, staff.id, staff.role, staff.active
@@ -82,16 +81,9 @@ def connection() -> psycopg.Connection:
 
 
 def create_slack_app() -> Flask:
-    """A Bolt app like bench/slack.py's bare one, whose /case makes the product's reads."""
-    bolt = App(
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-        authorize=lambda enterprise_id, team_id: AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token=None
-        ),
-        process_before_response=True,
-    )
+    """The bare Bolt app, whose /case makes the product's reads; served as
+    ``bench.floor_app:create_slack_app()``."""
 
-    @bolt.command("/case")
     def case(ack, command):
         conn = connection()
         staff = conn.execute(SLACK_STAFF, (command["user_id"],)).fetchone()
@@ -102,10 +94,7 @@ def create_slack_app() -> Flask:
             rows = conn.execute(MY_CASES, (staff[0],)).fetchall()
         ack(f"{len(rows)} rows")
 
-    handler = SlackRequestHandler(bolt)
-    app = Flask(__name__)
-    app.post("/slack/events")(lambda: handler.handle(request))
-    return app
+    return bolt_app(case)
 
 
 def create_app() -> Flask:

@@ -20,12 +20,9 @@ import urllib.parse
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import bare_app
 import database
 import load
-from flask import Flask, request
-from slack_bolt import App
-from slack_bolt.adapter.flask import SlackRequestHandler
-from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.signature import SignatureVerifier
 
 DATABASE = "casetracker_bench_slack"
@@ -35,19 +32,8 @@ P99_TARGET_MS = 100.0
 
 
 def bare_bolt():
-    """Build a Flask app whose Bolt app only acks /case; gunicorn serves it from here."""
-    bolt = App(
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-        authorize=lambda enterprise_id, team_id: AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token=None
-        ),
-        process_before_response=True,
-    )
-    bolt.command("/case")(lambda ack: ack("ok"))
-    handler = SlackRequestHandler(bolt)
-    app = Flask(__name__)
-    app.post("/slack/events")(lambda: handler.handle(request))
-    return app
+    """The bare Bolt app, whose /case only acks; gunicorn serves it from here."""
+    return bare_app.bolt_app(lambda ack: ack("ok"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,10 +98,11 @@ def _prepare(env: dict[str, str]) -> None:
 
 def throughput(settings: load.Load, env: dict[str, str], secret: str, reference: str):
     """Serve both apps with the same gunicorn settings and load each scenario in turn."""
+    threads = settings.server_threads
     with (
-        load.serving("bench.slack:bare_bolt()", env, threads=settings.server_threads) as bare,
-        load.serving("wsgi:app", env, threads=settings.server_threads) as product,
-        load.serving("floor_app:create_slack_app()", env, threads=settings.server_threads) as floor,
+        load.serving("bench.slack:bare_bolt()", env, threads=threads) as bare,
+        load.serving("wsgi:app", env, threads=threads) as product,
+        load.serving("bench.floor_app:create_slack_app()", env, threads=threads) as floor,
     ):
         scenarios = [
             ("(a) bare Bolt, ack only", bare, f"show {reference}", None),
