@@ -53,10 +53,6 @@ class ApiToken(db.Model):
 
     staff: Mapped[Staff] = relationship(back_populates="tokens")
 
-    @property
-    def scope_set(self) -> frozenset[str]:
-        return parse_scopes(self.scopes)
-
 
 def parse_scopes(scopes: str | None) -> frozenset[str]:
     """Turn the stored, space-separated scopes into a set."""
