@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
+
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
+from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people import service as people_service
 
@@ -69,3 +74,22 @@ class ApiClient:
     def act(self, case: dict, action: str, **fields):
         body = {"action": action, "version": case["version"], **fields}
         return self.post(f"/api/v1/cases/{case['reference']}/actions", json=body)
+
+
+def deliver_concurrently(app, *, now: datetime, processes: int = 2) -> None:
+    """Drain the outbox from several threads at once, each with its own connection, as
+    separate delivery processes would."""
+    barrier = threading.Barrier(processes)
+
+    def drain():
+        with app.app_context():
+            session = Session(db.engine)
+            barrier.wait()
+            delivery.deliver_due(session, now=now)
+            session.close()
+
+    workers = [threading.Thread(target=drain) for _ in range(processes)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()

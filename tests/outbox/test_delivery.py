@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from casetracker.extensions import db
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.outbox.notifier import OutboxNotifier
+from tests import factories
 
 
 class RecordingTransport:
@@ -135,18 +135,5 @@ def test_two_deliverers_on_postgresql_send_each_message_exactly_once(postgres_ap
     transport = RecordingTransport()
     delivery.register_transport(postgres_app, transport)
     enqueue(clock, count=200)
-    barrier = threading.Barrier(2)
-
-    def drain():
-        with postgres_app.app_context():
-            session = Session(db.engine)
-            barrier.wait()
-            delivery.deliver_due(session, now=clock())
-            session.close()
-
-    workers = [threading.Thread(target=drain) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    factories.deliver_concurrently(postgres_app, now=clock())
     assert sorted(transport.sent) == sorted(f"k{n}" for n in range(200))

@@ -2,12 +2,10 @@
 
 import logging
 import socket
-import threading
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 import slackbot
 from casetracker import create_app
@@ -182,20 +180,7 @@ def test_two_deliverers_on_postgresql_send_every_message_exactly_once(
                 topic="note", recipient="channel:cases", payload=payload, dedupe_key=f"k{n}"
             )
         db.session.commit()
-        barrier = threading.Barrier(2)
-
-        def drain():
-            with app.app_context():
-                session = Session(db.engine)
-                barrier.wait()
-                delivery.deliver_due(session, now=clock())
-                session.close()
-
-        workers = [threading.Thread(target=drain) for _ in range(2)]
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
+        factories.deliver_concurrently(app, now=clock())
         sent = sorted(m["text"] for m in fake_slack.called("chat.postMessage"))
         assert sent == sorted(f"note · PC-2026-{n:05d}" for n in range(60))
         assert all(m.sent_at is not None for m in messages())
