@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from casetracker import clock as deadlines
+from casetracker import deadlines
 from casetracker.cases.models import Case, Clock
 from casetracker.policy import ClockSpec, Policy
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from casetracker.cases import clocks
 from casetracker.cases.errors import ActionNotAllowed, PermissionDenied
 from casetracker.cases.models import Case
-from casetracker.clock import ExtensionRefused
+from casetracker.deadlines import ExtensionRefused
 from casetracker.policy import ACTIONS, Policy
 
 ROLE_ONLY = {"reopen": frozenset({"dpo"})}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from casetracker.clock import Duration, validate_calendar
+from casetracker.deadlines import Duration, validate_calendar
 from casetracker.policy.model import PolicyError
 
 _TYPE_NAMES = {bool: "a boolean", int: "an integer", float: "a number", str: "a string"}

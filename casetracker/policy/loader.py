@@ -9,7 +9,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from casetracker.clock import ClockRule
+from casetracker.deadlines import ClockRule
 from casetracker.policy.checks import check_policy
 from casetracker.policy.fields import Table, check_choice, parse_duration
 from casetracker.policy.model import (

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from casetracker.clock import ClockRule, Duration
+from casetracker.deadlines import ClockRule, Duration
 
 KINDS = ("complaint", "request")
 JURISDICTIONS = ("EU", "UK", "CH", "BR", "US-CA", "OTHER")

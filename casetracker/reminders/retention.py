@@ -17,9 +17,8 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from casetracker import clock as deadlines
+from casetracker import deadlines, timesource
 from casetracker import policy as policies
-from casetracker import timesource
 from casetracker.cases import audit
 from casetracker.cases.models import Case, Subject
 from casetracker.outbox.models import OutboxMessage

@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from casetracker.clock import Duration
+from casetracker.deadlines import Duration
 from casetracker.policy import (
     DATA_CONTEXTS,
     HR_CONTEXTS,

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casetracker.clock import (
+from casetracker.deadlines import (
     ClockRule,
     Duration,
     add_months,

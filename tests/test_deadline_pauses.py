@@ -4,7 +4,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from casetracker.clock import ClockRule, Duration, ExtensionRefused, Pause, check_extension, due_at
+from casetracker.deadlines import (
+    ClockRule,
+    Duration,
+    ExtensionRefused,
+    Pause,
+    check_extension,
+    due_at,
+)
 from tests.test_clock import BERLIN, EU_MONTH, ONE_MONTH, at, due_local
 
 
