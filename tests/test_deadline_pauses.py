@@ -12,7 +12,7 @@ from casetracker.deadlines import (
     check_extension,
     due_at,
 )
-from tests.test_clock import BERLIN, EU_MONTH, ONE_MONTH, at, due_local
+from tests.test_deadlines import BERLIN, EU_MONTH, ONE_MONTH, at, due_local
 
 
 def _shift(rule, received, pauses, tz=BERLIN):
