@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from casetracker import timesource
-from casetracker.cases import notifications
+from casetracker.cases import notifications, purge
 from casetracker.extensions import babel, csrf, limiter
 from casetracker.intake import api, languages, messages, opengdpr, signing, views
 from casetracker.intake.callbacks import CallbackTransport
 from casetracker.intake.mail import EmailTransport
 from casetracker.outbox import delivery
-from casetracker.reminders import retention
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +31,7 @@ def init_app(app: Flask) -> None:
     notifications.add_hook(app, messages.on_case_change)
     notifications.add_hook(app, opengdpr.on_case_change)
     messages.init_app(app)
-    retention.add_eraser(app, messages.erase_agent_authorization)
+    purge.add_eraser(app, messages.erase_agent_authorization)
     # Offline mode: without SMTP_HOST (or a signing key) the messages wait in the outbox.
     if app.config["SMTP_HOST"]:
         delivery.register_transport(app, EmailTransport())

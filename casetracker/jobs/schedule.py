@@ -11,8 +11,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
+from casetracker.cases import purge
 from casetracker.outbox import delivery
-from casetracker.reminders import digest, retention, service
+from casetracker.reminders import digest, service
 
 # Settings with defaults, read from the app config (set them in create_app's config mapping).
 SWEEP_MINUTES = "CASETRACKER_SWEEP_MINUTES"
@@ -83,7 +84,7 @@ JOBS: dict[str, Job] = {
         ),
         Job(
             "retention-purge",
-            retention.purge,
+            purge.purge,
             "erase personal data of cases closed longer than the retention period",
             _daily(PURGE_AT),
             lambda config: (

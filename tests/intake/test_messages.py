@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from casetracker.cases import purge
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed
 from casetracker.cases.models import Case, Event
@@ -14,7 +15,6 @@ from casetracker.intake.models import IntakeRecord
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
-from casetracker.reminders import retention
 from tests.intake.factories import submit
 
 
@@ -112,7 +112,7 @@ def test_retention_purge_also_erases_the_agents_authorization(client, clock, dpo
         params={"outcome": "complied"}, actor=Actor.for_staff(dpo), source="web",
     )  # fmt: skip
     clock.advance(days=800)
-    assert retention.purge(db.session, now=clock()).erased == 1
+    assert purge.purge(db.session, now=clock()).erased == 1
     record = db.session.scalars(select(IntakeRecord)).one()
     assert record.agent_authorization is None
     assert the_case().subject.agent_name is None

@@ -4,10 +4,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
+from casetracker.cases import purge
 from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
 from casetracker.outbox.models import OutboxMessage
-from casetracker.reminders import retention
 
 
 def closed_case(api, **fields):
@@ -33,9 +33,9 @@ def test_purge_erases_personal_data_of_old_closed_cases_only(api, client, clock)
     still_open = api.create()
     clock.set(datetime(2026, 11, 2, 9, 0, tzinfo=UTC))
 
-    report = retention.purge(db.session, now=clock.at)
+    report = purge.purge(db.session, now=clock.at)
     assert report.erased == 1
-    assert retention.purge(db.session, now=clock.at).erased == 0
+    assert purge.purge(db.session, now=clock.at).erased == 0
 
     erased = _case(old["reference"])
     assert erased.summary is None
