@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from casetracker.cases import api as cases_api
-from casetracker.dashboard import case_pages, errors, filters, jobs, outbox, reports, views
+from casetracker.dashboard import case_pages, errors, filters, jobs, reports, views
 from casetracker.extensions import csrf
+from casetracker.outbox import views as outbox_views
 from casetracker.people import access
 from casetracker.people import views as people_views
 
@@ -28,7 +29,7 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
-    blueprints = (views.bp, reports.bp, outbox.bp, jobs.bp, case_pages.bp, people_views.bp)
+    blueprints = (views.bp, reports.bp, outbox_views.bp, jobs.bp, case_pages.bp, people_views.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)
