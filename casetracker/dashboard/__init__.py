@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from casetracker.cases import api as cases_api
-from casetracker.dashboard import case_pages, errors, filters, jobs, reports, views
+from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf
+from casetracker.jobs import views as jobs_views
 from casetracker.outbox import views as outbox_views
 from casetracker.people import access
 from casetracker.people import views as people_views
@@ -29,7 +30,14 @@ def init_app(app: Flask) -> None:
     csrf.init_app(app)
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
-    blueprints = (views.bp, reports.bp, outbox_views.bp, jobs.bp, case_pages.bp, people_views.bp)
+    blueprints = (
+        views.bp,
+        reports.bp,
+        outbox_views.bp,
+        jobs_views.bp,
+        case_pages.bp,
+        people_views.bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     filters.init_app(app)
@@ -42,5 +50,5 @@ def _navigation() -> dict:
         "navigation": NAVIGATION,
         "admin_navigation": ADMIN_NAVIGATION,
         "manages_accounts": access.manages_accounts,
-        "late_jobs": jobs.late_jobs,
+        "late_jobs": jobs_views.late_jobs,
     }
