@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from casetracker.cases import access
 from casetracker.cases import api as cases_api
 from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf
 from casetracker.jobs import views as jobs_views
 from casetracker.outbox import views as outbox_views
-from casetracker.people import access
 from casetracker.people import views as people_views
 
 NAVIGATION = (

@@ -8,14 +8,13 @@ from marshmallow import ValidationError
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import service, workflow
+from casetracker.cases import access, service, workflow
 from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
 from casetracker.cases.models import Case
 from casetracker.cases.presenters import clock_view
 from casetracker.dashboard import actions, queries
 from casetracker.extensions import db
 from casetracker.intake import service as intake
-from casetracker.people import access
 
 bp = Blueprint("case_pages", __name__, url_prefix="/cases")
 STALE = "Someone else changed this case while you were looking at it. Reload it and try again."

@@ -10,10 +10,9 @@ from datetime import datetime
 from flask import Response, stream_with_context
 
 from casetracker import timesource
-from casetracker.cases import listing
+from casetracker.cases import access, listing
 from casetracker.cases.models import Case
 from casetracker.extensions import db
-from casetracker.people import access
 from casetracker.people.models import Staff
 
 BATCH = 500

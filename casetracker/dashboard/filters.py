@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from flask import Flask
 
 from casetracker import timesource
-from casetracker.people.access import mask
+from casetracker.cases.access import mask
 
 CODED = frozenset({"stage", "status", "outcome", "priority"})
 LABELS = {

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from casetracker import timesource
+from casetracker.cases import access
 from casetracker.dashboard import queries
 from casetracker.extensions import db
 from casetracker.outbox import delivery
-from casetracker.people import access
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
