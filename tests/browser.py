@@ -1,6 +1,6 @@
 """Fixtures for tests in a real browser: a live server and Debian's Chromium via Playwright.
 
-Use them from a test package's conftest: ``from tests.browser import *  # noqa: F403``.
+The root conftest loads them as a plugin, so every package shares one browser.
 Screenshots go to test-artifacts/screenshots/ (not committed); look at them.
 """
 

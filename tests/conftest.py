@@ -19,6 +19,9 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "CASETRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# One browser per test process, shared by every package's browser tests: two Playwright
+# instances in one process refuse to run.
+pytest_plugins = ["tests.browser"]
 
 
 class FrozenClock:

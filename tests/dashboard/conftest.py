@@ -13,7 +13,6 @@ from casetracker.extensions import db
 from casetracker.people import service as people_service
 from casetracker.people.actors import Actor
 from tests import factories
-from tests.browser import *  # noqa: F403
 
 PASSWORD = "correct-horse-battery"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -20,7 +20,6 @@ from cryptography.x509.oid import NameOID
 
 from casetracker import create_app
 from casetracker.extensions import db
-from tests.browser import *  # noqa: F403
 from tests.conftest import _settings
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "casetracker" / "translations"
