@@ -5,23 +5,14 @@ from __future__ import annotations
 from casetracker.cases.models import Case
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
+from casetracker.people.roles import sees_all_subjects
 
 MASK = "\u2022"
-
-
-def sees_all_subjects(staff: Staff) -> bool:
-    """Tell whether this person sees every case's subject data (the DPO)."""
-    return staff.role == "dpo"
 
 
 def sees_subject(staff: Staff, case: Case) -> bool:
     """Tell whether this person may see the case's subject data and complaint text."""
     return sees_all_subjects(staff) or (case.owner_id is not None and case.owner_id == staff.id)
-
-
-def manages_accounts(staff: Staff) -> bool:
-    """Tell whether this person manages staff accounts and API tokens."""
-    return staff.role == "admin"
 
 
 def web_actor(staff: Staff, case: Case | None = None) -> Actor:

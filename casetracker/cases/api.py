@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 
 from casetracker import timesource
-from casetracker.cases import listing, service
+from casetracker.cases import actions, listing, service
 from casetracker.cases.errors import ActionNotAllowed, CaseError
 from casetracker.cases.presenters import case_view
 from casetracker.cases.schemas import (
-    ActionRequestSchema,
     CaseCreateSchema,
     CaseListQuerySchema,
     CasePageSchema,
@@ -26,6 +25,16 @@ from casetracker.people.auth import token_required
 
 def _json_body(schema) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+class ActionRequestSchema(Schema):
+    """An action on a case: its name, the version read, and the action's own fields."""
+
+    class Meta:
+        unknown = "include"
+
+    action = fields.String(required=True, validate=validate.OneOf(actions.OFFERED))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Complaints and requests")

@@ -14,10 +14,7 @@ def snapshot(case: Case) -> dict:
     """Describe the case's state in plain values, without personal data."""
     latest = {}
     for clock in case.clocks:
-        latest[clock.name] = {
-            "due_at": clock.due_at.isoformat(),
-            "state": "met" if clock.met_at else "paused" if clock.paused_since else "running",
-        }
+        latest[clock.name] = {"due_at": clock.due_at.isoformat(), "state": _state(clock)}
     return {
         "stage": case.stage,
         "status": case.status,
@@ -60,6 +57,14 @@ def record(
     )
     db_session.add(event)
     return event
+
+
+def _state(clock) -> str:
+    if clock.met_at:
+        return "met"
+    if clock.paused_since:
+        return "paused"
+    return "breached" if clock.breached_at else "running"
 
 
 def _changes(before: dict, after: dict) -> tuple[dict, dict]:

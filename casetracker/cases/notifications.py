@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from casetracker.cases.models import Case
-from casetracker.outbox.notifier import Notifier
+from casetracker.cases.service import Change
 from casetracker.people.models import Staff
 
 CASES_CHANNEL = "channel:cases"
-HOOKS = "casetracker.cases.notification_hooks"
-
-
-def add_hook(app: Flask, hook) -> None:
-    """Let another package add its own messages to each change: hook(notifier, case, action)."""
-    app.extensions.setdefault(HOOKS, []).append(hook)
-
-
-def _run_hooks(notifier: Notifier, case: Case, action: str) -> None:
-    for hook in current_app.extensions.get(HOOKS, ()):
-        hook(notifier, case, action)
 
 
 def facts(case: Case, *, base_url: str) -> dict:
@@ -38,33 +25,33 @@ def facts(case: Case, *, base_url: str) -> dict:
     }
 
 
-def case_created(notifier: Notifier, case: Case, *, base_url: str) -> None:
+def case_created(change: Change) -> None:
     """Tell the cases channel, and the owner if there is one."""
+    case = change.case
     recipients = [CASES_CHANNEL]
     if case.owner is not None:
         recipients.append(f"staff:{case.owner.id}")
-    _send(notifier, "case_created", case, recipients, base_url=base_url)
-    _run_hooks(notifier, case, "create")
+    _send(change, "case_created", recipients)
 
 
-def after_action(
-    notifier: Notifier, db_session: Session, case: Case, action: str, *, base_url: str
-) -> None:
-    """Tell the new owner of an assignment, and the DPO of an escalation."""
-    if action == "assign":
-        _send(notifier, "case_assigned", case, [f"staff:{case.owner.id}"], base_url=base_url)
-    elif action == "escalate":
-        dpos = db_session.scalars(
-            select(Staff.id).where(Staff.role == "dpo", Staff.active.is_(True))
-        )
-        _send(notifier, "case_escalated", case, [f"staff:{i}" for i in dpos], base_url=base_url)
-    _run_hooks(notifier, case, action)
+def case_assigned(change: Change) -> None:
+    """Tell the new owner."""
+    _send(change, "case_assigned", [f"staff:{change.case.owner.id}"])
 
 
-def _send(notifier: Notifier, topic: str, case: Case, recipients, *, base_url: str) -> None:
-    payload = {"topic": topic, **facts(case, base_url=base_url)}
+def case_escalated(change: Change) -> None:
+    """Tell every DPO: escalations are theirs to review."""
+    dpos = change.db_session.scalars(
+        select(Staff.id).where(Staff.role == "dpo", Staff.active.is_(True))
+    )
+    _send(change, "case_escalated", [f"staff:{i}" for i in dpos])
+
+
+def _send(change: Change, topic: str, recipients) -> None:
+    case = change.case
+    payload = {"topic": topic, **facts(case, base_url=change.base_url)}
     for recipient in recipients:
-        notifier.notify(
+        change.notifier.notify(
             topic=topic,
             recipient=recipient,
             payload=payload,

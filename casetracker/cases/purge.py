@@ -2,24 +2,23 @@
 
 The case row, its clocks and its events stay, so every statistic still counts the case;
 only the subject's name and email, the agent's, the complaint text and the addresses of the
-case's email messages go. Each case is erased in its own transaction, with an event.
+case's email messages go. Each case is erased by the ``retention_purge`` action in its own
+transaction; what else is erased with it is listed in ``casetracker.reactions``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from casetracker import deadlines, timesource
 from casetracker import policy as policies
-from casetracker.cases import audit
+from casetracker.cases import service as case_service
 from casetracker.cases.models import Case, Subject
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
@@ -28,12 +27,6 @@ log = logging.getLogger(__name__)
 
 BATCH = 200
 ERASED = "erased"
-ERASERS = "casetracker.reminders.erasers"
-
-
-def add_eraser(app: Flask, eraser: Callable[[Session, Case], None]) -> None:
-    """Let a package that keeps personal data beside a case erase it with the case."""
-    app.extensions.setdefault(ERASERS, []).append(eraser)
 
 
 @dataclass
@@ -87,42 +80,28 @@ def _expired(db_session: Session, *, cutoff: datetime, after: int) -> list[int]:
 
 
 def _erase_one(db_session, case_id: int, *, period, now: datetime, report: PurgeReport) -> None:
-    case = db_session.scalar(
-        select(Case).where(Case.id == case_id).options(selectinload(Case.subject))
-    )
+    reference = db_session.scalar(select(Case.reference).where(Case.id == case_id))
     try:
-        erase(db_session, case, period=period, now=now)
-        db_session.commit()
+        case_service.perform_now(
+            db_session,
+            reference=reference,
+            action="retention_purge",
+            params={"period": str(period)},
+            actor=Actor.system(),
+            source="scheduler",
+            at=now,
+        )
         report.erased += 1
     except Exception:  # one case that cannot be erased must not keep the others
         db_session.rollback()
-        log.exception("retention-purge: case %s could not be erased", case.reference)
-        report.errors.append(case.reference)
+        log.exception("retention-purge: case %s could not be erased", reference)
+        report.errors.append(reference)
 
 
-def erase(db_session: Session, case: Case, *, period, now: datetime) -> None:
-    """Erase one case's personal data and record it, in the caller's transaction."""
-    before = audit.snapshot(case)
-    subject = case.subject
-    subject.name = subject.email = subject.agent_name = subject.agent_email = None
-    subject.erased_at = now
-    case.summary = None
-    case.updated_at = now
-    case.version += 1
-    db_session.execute(
+def erase_outbox_emails(change: case_service.Change) -> None:
+    """Erase the addresses and contents of the case's emails, sent or waiting."""
+    change.db_session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.case_id == case.id, OutboxMessage.channel == "email")
+        .where(OutboxMessage.case_id == change.case.id, OutboxMessage.channel == "email")
         .values(recipient=ERASED, payload={"erased": True})
-    )
-    for eraser in current_app.extensions.get(ERASERS, ()):
-        eraser(db_session, case)
-    audit.record(
-        db_session,
-        case,
-        actor=Actor.system(),
-        source="scheduler",
-        action="retention_purge",
-        before=before,
-        at=now,
-        reason=f"personal data erased: closed more than {period} ago (retention policy)",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pycountry
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from casetracker.policy import ACTIONS, DATA_CONTEXTS, JURISDICTIONS, KINDS, RIGHTS, STAGES
+from casetracker.policy import DATA_CONTEXTS, JURISDICTIONS, KINDS, RIGHTS, STAGES
 
 CHANNELS = ("web", "email", "phone", "letter", "api")
 PRIORITIES = ("low", "normal", "high")
@@ -62,16 +62,6 @@ class CaseCreateSchema(Schema):
             raise ValidationError("only requests name a right", "right")
 
 
-class ActionRequestSchema(Schema):
-    """An action on a case: its name, the version read, and the action's own fields."""
-
-    class Meta:
-        unknown = "include"
-
-    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-
-
 class AssignSchema(Schema):
     owner = fields.Email(required=True)
     reason = _text(1000)
@@ -121,20 +111,25 @@ class RedirectSchema(Schema):
     reason = _text(1000)
 
 
-ACTION_SCHEMAS: dict[str, type[Schema]] = {
-    "acknowledge": OptionalReasonSchema,
-    "assign": AssignSchema,
-    "note": NoteSchema,
-    "hold": ReasonRequiredSchema,
-    "resume": OptionalReasonSchema,
-    "extend": ExtendSchema,
-    "escalate": EscalateSchema,
-    "record_advice": RecordAdviceSchema,
-    "resolve": ResolveSchema,
-    "redirect": RedirectSchema,
-    "reopen": ReasonRequiredSchema,
-    "verify_identity": OptionalReasonSchema,
-}
+class ClockNameSchema(Schema):
+    clock = fields.String(required=True, validate=validate.Length(min=1, max=32))
+
+
+class SnoozeSchema(ClockNameSchema):
+    days = fields.Integer(load_default=1, validate=validate.Range(min=1, max=14))
+
+
+class EraseSchema(Schema):
+    period = fields.String(required=True, metadata={"description": "the retention period"})
+
+
+class MessageSentSchema(Schema):
+    topic = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    language = fields.String(allow_none=True, validate=validate.Length(max=8))
+
+
+class QuestionSchema(Schema):
+    question = _text(2000, required=True)
 
 
 class ClockSchema(Schema):

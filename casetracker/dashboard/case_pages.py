@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from casetracker import policy as policies
 from casetracker import timesource
 from casetracker.cases import access, service, workflow
+from casetracker.cases.actions import OFFERED
 from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
 from casetracker.cases.models import Case
 from casetracker.cases.presenters import clock_view
@@ -38,6 +39,8 @@ def act(reference: str):
     """Apply one action from a form, or show the form again with what went wrong."""
     case = _case(reference)
     action = request.form.get("action", "")
+    if action not in OFFERED:
+        abort(400, description="The form named no action; reload the case and try again.")
     params = actions.params_from_form(action, request.form, tz=timesource.team_tz())
     try:
         version = int(request.form.get("version", ""))
@@ -59,7 +62,7 @@ def act(reference: str):
         return _again(reference, action, {}, STALE, 409)
     except CaseError as exc:
         return _again(reference, action, {}, exc.message, exc.status)
-    flash(f"Done: {actions.TITLES.get(action, action).lower()}.", "success")
+    flash(f"Done: {actions.title(action).lower()}.", "success")
     return redirect(url_for("case_pages.show", reference=reference))
 
 

@@ -10,9 +10,10 @@ from datetime import datetime
 from flask import Response, stream_with_context
 
 from casetracker import timesource
-from casetracker.cases import access, listing
+from casetracker.cases import listing
 from casetracker.cases.models import Case
 from casetracker.extensions import db
+from casetracker.people import roles
 from casetracker.people.models import Staff
 
 BATCH = 500
@@ -40,7 +41,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def case_list_csv(filename: str, *, viewer: Staff, now: datetime, **list_args) -> Response:
     """Stream a case list as CSV, following the keyset pages to the end."""
-    with_pii = access.sees_all_subjects(viewer)
+    with_pii = roles.sees_all_subjects(viewer)
     columns = COLUMNS + PII_COLUMNS if with_pii else COLUMNS
 
     def lines() -> Iterator[str]:

@@ -1,16 +1,15 @@
-"""The dashboard's queues and the outbox list: conditions over cases, keyset-paginated."""
+"""The dashboard's queues: conditions over cases, keyset-paginated."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from casetracker.cases import listing
 from casetracker.cases.models import Case, Event
-from casetracker.outbox.models import OutboxMessage
 from casetracker.people.models import Staff
 
 OUTSIDE_BODY_STAGES = ("independent_recourse", "dpa_panel", "arbitration", "regulator")
@@ -99,31 +98,3 @@ def events_of_case(db_session: Session, *, case_id: int) -> list[Event]:
 def active_staff(db_session: Session) -> list[Staff]:
     """Return the active staff, by name (owner filters and the assign form)."""
     return list(db_session.scalars(select(Staff).where(Staff.active).order_by(Staff.name)))
-
-
-def undelivered_counts(db_session: Session) -> dict[str, int]:
-    """Count messages not sent yet: failed (given up) and pending (still to try)."""
-    failed = OutboxMessage.failed_at.is_not(None)
-    rows = db_session.execute(
-        select(failed, func.count()).where(OutboxMessage.sent_at.is_(None)).group_by(failed)
-    )
-    counts = {"failed": 0, "pending": 0}
-    for is_failed, count in rows:
-        counts["failed" if is_failed else "pending"] = count
-    return counts
-
-
-def undelivered_messages(db_session: Session, *, limit: int = 50) -> list[OutboxMessage]:
-    """Return messages not sent yet: failed ones first, then by next attempt."""
-    return list(
-        db_session.scalars(
-            select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None))
-            .order_by(
-                OutboxMessage.failed_at.is_(None),
-                OutboxMessage.next_attempt_at,
-                OutboxMessage.id,
-            )
-            .limit(limit)
-        )
-    )

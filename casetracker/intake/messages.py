@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Mapping
 
-from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
-from casetracker.cases import audit
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError
 from casetracker.cases.models import Case
 from casetracker.intake.models import IntakeRecord
-from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.outbox.notifier import Notifier
 from casetracker.people.actors import Actor
@@ -23,58 +19,39 @@ from casetracker.people.actors import Actor
 log = logging.getLogger(__name__)
 
 CHANNEL = "email"
-PENDING = "casetracker.intake.pending"
-TEMPLATES = ("acknowledgement", "clarification", "extension", "outcome")
 INTAKE = Actor.system("intake")
 
 
-def init_app(app: Flask) -> None:
-    """Make every email sent an event on its case, and let sending acknowledge or pause it."""
-    for template in TEMPLATES:
-        delivery.on_sent(app, f"email_{template}", record_sent)
-    delivery.on_sent(app, "email_acknowledgement", acknowledge_when_sent)
-    delivery.on_sent(app, "email_clarification", hold_when_sent)
+def on_create(change: case_service.Change) -> None:
+    """Confirm receipt to an individual who filed through the form."""
+    record = _record(change)
+    if record is not None:
+        acknowledgement(change.notifier, change.case, record)
 
 
-def create_with(db_session: Session, record, *, data: Mapping, actor: Actor, source: str) -> Case:
-    """Create a case and, in the same transaction, the intake row that belongs to it."""
-    # create_case commits itself; the case hooks pick the row up before that commit, so a
-    # case never exists without it (nor an OpenGDPR id without its case).
-    db_session.info[PENDING] = record
-    try:
-        return case_service.create_case(db_session, data=data, actor=actor, source=source)
-    finally:
-        db_session.info.pop(PENDING, None)
+def on_extend(change: case_service.Change) -> None:
+    """Tell the individual a deadline was extended."""
+    record = _record(change)
+    if record is not None:
+        extension(change.notifier, change.case, record)
 
 
-def attach_pending(case: Case, kind: type):
-    """Add the row waiting for this new case, if it is of ``kind``; return it."""
-    db_session = object_session(case)
-    pending = db_session.info.get(PENDING)
-    if not isinstance(pending, kind):
-        return None
-    pending.case_id = case.id
-    db_session.add(pending)
-    return pending
+def on_close(change: case_service.Change) -> None:
+    """Tell the individual how the case ended."""
+    record = _record(change)
+    if record is not None:
+        outcome(change.notifier, change.case, record)
 
 
-def on_case_change(notifier: Notifier, case: Case, action: str) -> None:
-    """Enqueue the emails a change calls for: receipt, extension, outcome."""
-    if action == "create":
-        record = attach_pending(case, IntakeRecord)
-        if record is not None:
-            acknowledgement(notifier, case, record)
-        return
-    if action not in ("extend", "resolve", "redirect"):
-        return
-    db_session = object_session(case)
-    record = db_session.scalar(select(IntakeRecord).where(IntakeRecord.case_id == case.id))
-    if record is None:
-        return
-    if action == "extend":
-        extension(notifier, case, record)
-    else:
-        outcome(notifier, case, record)
+def on_question(change: case_service.Change) -> None:
+    """Email the question staff asked."""
+    record = _record(change)
+    clarification(change.notifier, change.case, record, question=change.params["question"])
+
+
+def _record(change: case_service.Change) -> IntakeRecord | None:
+    found = select(IntakeRecord).where(IntakeRecord.case_id == change.case.id)
+    return change.db_session.scalar(found)
 
 
 def acknowledgement(notifier: Notifier, case: Case, record: IntakeRecord) -> None:
@@ -145,24 +122,20 @@ def _dedupe_key(template: str, case: Case, key) -> str:
 
 def record_sent(db_session: Session, message: OutboxMessage, now) -> None:
     """Add a sent message to the case's audit trail (topic and language only, no PII)."""
-    case = db_session.get(Case, message.case_id) if message.case_id else None
-    if case is None:
+    if message.case_id is None:
         return
-    audit.record(
+    _act_after_sending(
         db_session,
-        case,
-        actor=INTAKE,
-        source="intake",
-        action="email_sent" if message.channel == CHANNEL else f"{message.channel}_sent",
-        before=audit.snapshot(case),
+        message,
+        f"{message.channel}_sent",
+        {"topic": message.topic, "language": message.payload.get("language")},
         at=now,
-        reason=" ".join(filter(None, (message.topic, message.payload.get("language")))),
     )
 
 
 def acknowledge_when_sent(db_session: Session, message: OutboxMessage, now) -> None:
     """The acknowledgement is out: acknowledge the case, which meets its clock."""
-    _act_after_sending(db_session, message, "acknowledge", {})
+    _act_after_sending(db_session, message, "acknowledge", {}, at=now)
 
 
 def hold_when_sent(db_session: Session, message: OutboxMessage, now) -> None:
@@ -171,30 +144,30 @@ def hold_when_sent(db_session: Session, message: OutboxMessage, now) -> None:
     pausable = any(clock.rule.get("pausable") for clock in case.running_clocks)
     if case.status == "open" and pausable:
         reason = "waiting for the individual's answer to our question (email sent)"
-        _act_after_sending(db_session, message, "hold", {"reason": reason})
+        _act_after_sending(db_session, message, "hold", {"reason": reason}, at=now)
 
 
-def _act_after_sending(db_session: Session, message: OutboxMessage, action: str, params) -> None:
+def _act_after_sending(db_session: Session, message, action: str, params, *, at) -> None:
     # Keep "sent" even if the action is refused below: perform() rolls back on refusal, and
     # the email must never go out twice.
     db_session.commit()
-    case = db_session.get(Case, message.case_id)
+    reference = db_session.scalar(select(Case.reference).where(Case.id == message.case_id))
     try:
-        case_service.perform(
+        case_service.perform_now(
             db_session,
-            reference=case.reference,
+            reference=reference,
             action=action,
-            version=case.version,
             params=params,
             actor=INTAKE,
             source="intake",
+            at=at,
         )
     except CaseError as exc:
-        log.info("email %s sent; %s of case %s skipped: %s", message.id, action, case.id, exc)
+        log.info("message %s sent; %s of %s skipped: %s", message.id, action, reference, exc)
 
 
-def erase_agent_authorization(db_session: Session, case: Case) -> None:
+def erase_agent_authorization(change: case_service.Change) -> None:
     """Erase how an agent said they were authorised, with the rest of the case's personal data."""
-    record = db_session.scalar(select(IntakeRecord).where(IntakeRecord.case_id == case.id))
+    record = _record(change)
     if record is not None:
         record.agent_authorization = None

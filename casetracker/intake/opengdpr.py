@@ -7,15 +7,14 @@ from datetime import UTC, datetime
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session
 
 from casetracker import timesource
 from casetracker.cases import service as case_service
 from casetracker.cases.models import Case
-from casetracker.intake import languages, messages
+from casetracker.intake import languages
 from casetracker.intake.models import OpenGdprRequest
 from casetracker.intake.schemas import REQUEST_TYPES, email_of
-from casetracker.outbox.notifier import Notifier
 from casetracker.people.actors import Actor
 
 API_VERSION = "0.1"
@@ -62,7 +61,9 @@ def open_request(
         "subject": {"name": SUBJECT_NAME, "email": email_of(data), "country": country},
     }
     try:
-        case = messages.create_with(db_session, record, data=case_data, actor=actor, source="api")
+        case = case_service.create_case(
+            db_session, data=case_data, actor=actor, source="api", attach=[record]
+        )
     except IntegrityError:
         # Another worker opened the same subject_request_id first: answer with its case.
         db_session.rollback()
@@ -129,13 +130,11 @@ def status_body(record: OpenGdprRequest, case: Case) -> dict:
     }
 
 
-def on_case_change(notifier: Notifier, case: Case, action: str) -> None:
+def on_status_change(change: case_service.Change) -> None:
     """Queue a callback to each of the controller's URLs when the request's status changes."""
-    if action == "create":
-        messages.attach_pending(case, OpenGdprRequest)
-        return
-    db_session = object_session(case)
-    record = db_session.scalar(select(OpenGdprRequest).where(OpenGdprRequest.case_id == case.id))
+    case, notifier = change.case, change.notifier
+    found = select(OpenGdprRequest).where(OpenGdprRequest.case_id == case.id)
+    record = change.db_session.scalar(found)
     if record is None or request_status(case) == record.reported_status:
         return
     record.reported_status = request_status(case)

@@ -15,13 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casetracker import timesource
-from casetracker.cases import audit
 from casetracker.cases import service as case_service
 from casetracker.cases.models import Case
 from casetracker.cases.schemas import CaseCreateSchema
 from casetracker.intake import languages, messages
 from casetracker.intake.models import IntakeRecord
-from casetracker.outbox.notifier import OutboxNotifier
 from casetracker.people.actors import Actor
 
 INTAKE = Actor.system("intake")
@@ -54,8 +52,8 @@ def submit(db_session: Session, *, answers: Mapping, language: str) -> tuple[Cas
     )
     token = status_token(record)
     record.status_token_hash = _hash(token)
-    case = messages.create_with(
-        db_session, record, data=case_data(answers), actor=INTAKE, source=SOURCE
+    case = case_service.create_case(
+        db_session, data=case_data(answers), actor=INTAKE, source=SOURCE, attach=[record]
     )
     return case, token
 
@@ -158,25 +156,20 @@ def request_clarification(
     if not question or len(question) > MAX_QUESTION:
         problem = f"write the question (1 to {MAX_QUESTION} characters)"
         raise ValidationError({"question": [problem]})
-    case, record = record_for(db_session, reference=reference)
+    case, _ = record_for(db_session, reference=reference)
     if case.status == "closed":
         raise ValidationError({"question": [f"{reference} is closed; reopen it to ask"]})
     if messages.clarification_queued(db_session, case, question):
         return False
-    now = timesource.now()
-    notifier = OutboxNotifier(db_session, now=now)
-    messages.clarification(notifier, case, record, question=question)
-    audit.record(
+    case_service.perform(
         db_session,
-        case,
+        reference=case.reference,
+        action="ask_individual",
+        version=case.version,
+        params={"question": question},
         actor=actor,
         source=source,
-        action="ask_individual",
-        before=audit.snapshot(case),
-        at=now,
-        reason="question emailed to the individual; the case goes on hold when it is sent",
     )
-    db_session.commit()
     return True
 
 

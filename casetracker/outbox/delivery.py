@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -88,9 +88,9 @@ def register_transport(app: Flask, transport: Transport) -> None:
     app.extensions[TRANSPORTS][transport.channel] = transport
 
 
-def on_sent(app: Flask, topic: str, hook: SentHook) -> None:
-    """Run ``hook`` in the delivery transaction when a message of ``topic`` is sent."""
-    app.extensions[SENT_HOOKS].setdefault(topic, []).append(hook)
+def set_sent_hooks(app: Flask, hooks: Mapping[str, Sequence[SentHook]]) -> None:
+    """Say what runs, in the delivery transaction, when a message of each topic is sent."""
+    app.extensions[SENT_HOOKS] = hooks
 
 
 def deliver_due(db_session: Session, *, now: datetime, limit: int = 500) -> Report:

@@ -6,10 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from casetracker import timesource
-from casetracker.cases import access
-from casetracker.dashboard import queries
 from casetracker.extensions import db
-from casetracker.outbox import delivery
+from casetracker.outbox import delivery, listing
+from casetracker.people import roles
 
 bp = Blueprint("outbox", __name__, url_prefix="/outbox")
 
@@ -25,9 +24,9 @@ def messages():
     """List pending and failed messages."""
     return render_template(
         "dashboard/outbox.html",
-        messages=queries.undelivered_messages(db.session),
-        counts=queries.undelivered_counts(db.session),
-        sees_addresses=access.sees_all_subjects(current_user),
+        messages=listing.undelivered_messages(db.session),
+        counts=listing.undelivered_counts(db.session),
+        sees_addresses=roles.sees_all_subjects(current_user),
         now=timesource.now(),
     )
 

@@ -1,10 +1,11 @@
 """The operator's policy: routes, clocks, bodies, reminders and retention, loaded from TOML."""
 
+from collections.abc import Collection
+
 from flask import Flask, current_app
 
 from casetracker.policy.loader import load_policy
 from casetracker.policy.model import (
-    ACTIONS,
     DATA_CONTEXTS,
     HR_CONTEXTS,
     JURISDICTIONS,
@@ -21,7 +22,6 @@ from casetracker.policy.model import (
 )
 
 __all__ = [
-    "ACTIONS",
     "DATA_CONTEXTS",
     "HR_CONTEXTS",
     "JURISDICTIONS",
@@ -43,9 +43,10 @@ __all__ = [
 EXTENSION_KEY = "casetracker.policy"
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, *, actions: Collection[str]) -> None:
     """Load and validate the policy named by CASETRACKER_POLICY (default: the packaged one)."""
-    app.extensions[EXTENSION_KEY] = load_policy(app.config.get("CASETRACKER_POLICY"))
+    path = app.config.get("CASETRACKER_POLICY")
+    app.extensions[EXTENSION_KEY] = load_policy(path, actions=actions)
 
 
 def current() -> Policy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Collection
 from datetime import timedelta
 from importlib import resources
 from types import MappingProxyType
@@ -13,7 +14,6 @@ from casetracker.deadlines import ClockRule
 from casetracker.policy.checks import check_policy
 from casetracker.policy.fields import Table, check_choice, parse_duration
 from casetracker.policy.model import (
-    ACTIONS,
     DATA_CONTEXTS,
     JURISDICTIONS,
     KINDS,
@@ -60,8 +60,11 @@ _RULE_KEYS = ("kind", "jurisdictions", "data_contexts", "route")
 _ROUTE_STAGES = tuple(stage for stage in STAGES if stage != "closed")
 
 
-def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
-    """Load and validate the policy at path, or the packaged default when path is None."""
+def load_policy(path: str | os.PathLike[str] | None = None, *, actions: Collection[str]) -> Policy:
+    """Load and validate the policy at path, or the packaged default when path is None.
+
+    ``actions`` are the names clocks may start on or be met by (the case action registry).
+    """
     if path is None:
         resource = resources.files(__package__) / "default.toml"
         source_path, text = str(resource), resource.read_text(encoding="utf-8")
@@ -76,10 +79,10 @@ def load_policy(path: str | os.PathLike[str] | None = None) -> Policy:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"{source_path}: not valid TOML: {exc}") from None
-    return build_policy(data, source_path=source_path)
+    return build_policy(data, source_path=source_path, actions=actions)
 
 
-def build_policy(data: dict[str, Any], *, source_path: str) -> Policy:
+def build_policy(data: dict[str, Any], *, source_path: str, actions: Collection[str]) -> Policy:
     """Validate parsed TOML data and return the Policy it describes."""
     root = Table(data, "", _TOP_KEYS)
     routes = _routes(root)
@@ -89,7 +92,8 @@ def build_policy(data: dict[str, Any], *, source_path: str) -> Policy:
             _route_rule(table, routes) for table in root.tables("route_rules", _RULE_KEYS)
         ),
         clock_entries=tuple(
-            _clock(index, table) for index, table in enumerate(root.tables("clocks", _CLOCK_KEYS))
+            _clock(index, table, tuple(actions))
+            for index, table in enumerate(root.tables("clocks", _CLOCK_KEYS))
         ),
         bodies=_bodies(root.table("bodies")),
         redirectable_contexts=_redirect(root.table("redirect", ("contexts", "source"))),
@@ -141,7 +145,7 @@ def _route_rule(table: Table, routes: dict[str, Route]) -> RouteRule:
     return RouteRule(kind, _as_set(jurisdictions), _as_set(data_contexts), route)
 
 
-def _clock(index: int, table: Table) -> ClockEntry:
+def _clock(index: int, table: Table, actions: tuple[str, ...]) -> ClockEntry:
     kind = table.choice("kind", KINDS, "kind")
     rights = table.choices("rights", RIGHTS, "right")
     if rights is not None and kind != "request":
@@ -153,8 +157,8 @@ def _clock(index: int, table: Table) -> ClockEntry:
         pausable=table.flag("pausable", False),
         extension=table.duration("extension", required=False),
     )
-    starts_on = table.choice("starts_on", ACTIONS, "action", required=False)
-    met_by = table.choices("met_by", ACTIONS, "action") or ()
+    starts_on = table.choice("starts_on", actions, "action", required=False)
+    met_by = table.choices("met_by", actions, "action") or ()
     if starts_on in met_by:
         raise PolicyError(f"{table.at('met_by')}: {starts_on!r} already starts this clock")
     spec = ClockSpec(

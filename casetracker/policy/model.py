@@ -34,20 +34,6 @@ STAGES = (
     "in_progress",
     "closed",
 )
-ACTIONS = (
-    "acknowledge",
-    "assign",
-    "note",
-    "hold",
-    "resume",
-    "extend",
-    "escalate",
-    "record_advice",
-    "resolve",
-    "redirect",
-    "reopen",
-    "verify_identity",
-)
 
 
 class PolicyError(Exception):

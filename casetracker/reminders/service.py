@@ -25,13 +25,16 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases.models import Case, Clock, Event
+from casetracker.cases import service as case_service
+from casetracker.cases.errors import ActionNotAllowed
+from casetracker.cases.models import Case, Clock
 from casetracker.db_types import UTCDateTime
+from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 from casetracker.policy import Reminders
 from casetracker.reminders import bulk, messages, thresholds
@@ -41,8 +44,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 RETRY_FAILED = timedelta(minutes=15)
 BREACH_AFTER = timedelta(seconds=1)
+SCHEDULER = Actor.system("scheduler")
 CLOCKS = Clock.__table__
-EVENTS = Event.__table__
 # Plain rows, not ORM objects: a sweep reads a thousand clocks and needs few of their columns.
 CLOCK_COLUMNS = (
     Clock.id,
@@ -109,6 +112,7 @@ def sweep(db_session: Session, *, now: datetime) -> SweepReport:
         plans = [_plan_or_retry(clock, context, now=now, report=report) for clock in batch]
         _apply(db_session, plans, now=now, report=report)
         db_session.commit()
+        _mark_breaches(db_session, plans, now=now, report=report)
         report.clocks += len(batch)
     return report
 
@@ -198,7 +202,7 @@ def _key(clock: SimpleNamespace, threshold: thresholds.Threshold) -> str:
 
 
 def _apply(db_session: Session, plans: list[_Plan], *, now: datetime, report: SweepReport) -> None:
-    """Write ledger, messages, next times and breaches in the caller's transaction."""
+    """Write ledger, messages and next times in the caller's transaction."""
     claimed = messages.claim(db_session, [(p.clock.id, p.key) for p in plans if p.key], now=now)
     rows = [row for p in plans if (p.clock.id, p.key) in claimed for row in p.rows]
     report.reminders += messages.enqueue(db_session, rows, topic="reminder", now=now)
@@ -207,41 +211,23 @@ def _apply(db_session: Session, plans: list[_Plan], *, now: datetime, report: Sw
         CLOCKS,
         [{"clock_id": p.clock.id, "seen_due": p.clock.due_at, "next_at": p.next_at} for p in plans],
     )
-    breached = sorted(p.clock.id for p in plans if p.breach)
-    if breached:
-        marked = db_session.execute(
-            update(CLOCKS)
-            .where(
-                CLOCKS.c.id.in_(breached),
-                CLOCKS.c.breached_at.is_(None),
-                CLOCKS.c.met_at.is_(None),
-                CLOCKS.c.due_at < now,
+
+
+def _mark_breaches(
+    db_session: Session, plans: list[_Plan], *, now: datetime, report: SweepReport
+) -> None:
+    """Record each clock that has just missed its deadline, through the workflow."""
+    for plan in sorted((p for p in plans if p.breach), key=lambda p: p.clock.id):
+        try:
+            case_service.perform_now(
+                db_session,
+                reference=plan.clock.case.reference,
+                action="breach",
+                params={"clock": plan.clock.name},
+                actor=SCHEDULER,
+                source="scheduler",
+                at=now,
             )
-            .values(breached_at=CLOCKS.c.due_at)
-            .returning(CLOCKS.c.case_id, CLOCKS.c.name, CLOCKS.c.due_at)
-        ).all()
-        _record_breaches(db_session, marked, now=now)
-        report.breached += len(marked)
-
-
-def _record_breaches(db_session: Session, marked, *, now: datetime) -> None:
-    """Add one audit event per clock that has just missed its deadline."""
-    if not marked:
-        return
-    db_session.execute(
-        insert(EVENTS),
-        [
-            {
-                "case_id": case_id,
-                "at": now,
-                "actor_type": "system",
-                "actor": "scheduler",
-                "source": "scheduler",
-                "action": "breach",
-                "before": {"clocks": {name: {"due_at": due.isoformat(), "state": "running"}}},
-                "after": {"clocks": {name: {"due_at": due.isoformat(), "state": "breached"}}},
-                "reason": f"the {name} deadline passed unmet",
-            }
-            for case_id, name, due in marked
-        ],
-    )
+        except ActionNotAllowed:
+            continue  # met, paused or moved meanwhile: not missed after all
+        report.breached += 1

@@ -6,30 +6,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from marshmallow import ValidationError
 from slack_bolt import App
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import listing, workflow
+from casetracker.cases import actions, listing, workflow
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed, CaseError
-from casetracker.cases.schemas import OUTCOMES
 from casetracker.database import kept_loaded, read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people.actors import Actor
 from casetracker.policy import STAGES
 from slackbot import blocks, modals, service
+from slackbot.listeners.staff import staff_only
 from slackbot.presenters import clocks_of, facts_of
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 DUE_SOON = timedelta(days=7)
 ANY_DEADLINE = timedelta(days=3650)
-STRANGER = (
-    "Sorry, your Slack account is not linked to anyone on the privacy team, so /case cannot act"
-    " for you. Ask an admin to run `staff add … --slack-user-id <your member id>`."
-)
 
 
 class Usage(Exception):
@@ -55,25 +52,21 @@ class Subcommand:
 
 
 def register(app: App) -> None:
-    """Listen for /case."""
-    app.command("/case")(case_command)
+    """Listen for /case, from the privacy team only."""
+    app.command("/case", middleware=[staff_only])(case_command)
 
 
-def case_command(ack, command, client):
+def case_command(ack, command, client, context):
     """Run a subcommand and answer it privately, or open its modal."""
     words = command.get("text", "").split()
     name, args = (words[0].lower(), words[1:]) if words else ("help", [])
     subcommand = SUBCOMMANDS.get(name)
     if subcommand is None or subcommand.reads_only:
         read_outside_transaction(db.session)
-    staff = service.acting_staff(db.session, slack_user_id=command["user_id"])
     if subcommand is None:
         answer = _help(problem=f"There is no `/case {name}`.")
-    elif staff is None:
-        answer = blocks.reply(STRANGER)
     else:
-        call = Call(staff, service.actor_for(staff, slack_user_id=command["user_id"]), args)
-        answer = _answer(subcommand, call)
+        answer = _answer(subcommand, Call(context["staff"], context["actor"], args))
     if "modal" not in answer:
         return ack(response_type="ephemeral", **answer)
     ack()
@@ -136,73 +129,60 @@ def _new(call: Call) -> dict:
     return {"modal": modals.new_case()}
 
 
-def _ack(call: Call) -> dict:
-    (reference,) = _args(call, 1, 1)
-    return _perform(call, reference, "acknowledge", {}, done="Acknowledged")
-
-
-def _assign(call: Call) -> dict:
-    reference, who = _args(call, 2, 2)
-    owner = _staff_email(who)
-    return _perform(call, reference, "assign", {"owner": owner}, done="Assigned")
-
-
-def _note(call: Call) -> dict:
-    reference, *words = _args(call, 2)
-    return _perform(call, reference, "note", {"text": " ".join(words)}, done="Note added to")
-
-
-def _hold(call: Call) -> dict:
-    reference, *words = _args(call, 2)
-    return _perform(call, reference, "hold", {"reason": " ".join(words)}, done="Put on hold")
-
-
-def _resume(call: Call) -> dict:
-    (reference,) = _args(call, 1, 1)
-    return _perform(call, reference, "resume", {}, done="Resumed")
-
-
-def _extend(call: Call) -> dict:
-    reference, *words = _args(call, 2)
-    return _perform(call, reference, "extend", {"reason": " ".join(words)}, done="Extended")
-
-
-def _escalate(call: Call) -> dict:
-    reference, *body_reference = _args(call, 1, 2)
-    params = {"body_reference": body_reference[0]} if body_reference else {}
-    return _perform(call, reference, "escalate", params, done="Escalated")
-
-
-def _resolve(call: Call) -> dict:
-    reference, *rest = _args(call, 1)
-    if rest:
-        params = {"outcome": rest[0].lower()}
-        if rest[1:]:
-            params["reason"] = " ".join(rest[1:])
-        return _perform(call, reference, "resolve", params, done="Resolved")
-    case = case_service.get_case(db.session, reference=reference.upper())
-    allowed = workflow.allowed_actions(case, role=call.actor.role, policy=policies.current())
-    if "resolve" not in allowed:
-        return blocks.refusal(f"{case.reference} cannot be resolved now", allowed=allowed)
-    outcomes = OUTCOMES[case.kind]
-    return {"modal": modals.resolve(case.reference, version=case.version, outcomes=outcomes)}
-
-
-def _perform(call: Call, reference: str, action: str, params: dict, *, done: str) -> dict:
-    """Act on the version just read; a concurrent change makes the service refuse."""
-    case = case_service.get_case(db.session, reference=reference.upper())
+def _act(action: actions.Action, call: Call) -> dict:
+    """Take the action on the line's case as it is now; a concurrent change is refused."""
+    reference, params = _parse(action.line, call.args)
+    if not params and action.line.words and _bare_opens_form(action):
+        return _form(action, call, reference)
     with kept_loaded(db.session):
         case = case_service.perform(
             db.session,
-            reference=case.reference,
-            action=action,
-            version=case.version,
+            reference=reference.upper(),
+            action=action.name,
+            version=case_service.CURRENT,
             params=params,
             actor=call.actor,
             source=service.SOURCE,
         )
-        headline = f":white_check_mark: {done} {case.reference}"
+        headline = f":white_check_mark: {action.line.done} {case.reference}"
         return blocks.case_card(facts_of(case), headline=headline)
+
+
+def _parse(line: actions.Line, args: list[str]) -> tuple[str, dict]:
+    """Read `REF word… rest of the line` into the action's fields."""
+    if not args or len(args) - 1 < line.least:
+        raise Usage("Wrong number of arguments.")
+    reference, words = args[0], list(args[1:])
+    params = {}
+    for name in line.words:
+        if words:
+            params[name] = _word(name, words.pop(0))
+    if words and line.rest is None:
+        raise Usage("Wrong number of arguments.")
+    if words:
+        params[line.rest] = " ".join(words)
+    return reference, params
+
+
+def _word(name: str, value: str) -> str:
+    if name == "owner":
+        return _staff_email(value)
+    return value.lower() if name == "outcome" else value
+
+
+def _bare_opens_form(action: actions.Action) -> bool:
+    first = action.line.words[0]
+    return action.line.least == 0 and action.schema().fields[first].required
+
+
+def _form(action: actions.Action, call: Call, reference: str) -> dict:
+    case = case_service.get_case(db.session, reference=reference.upper())
+    allowed = workflow.allowed_actions(case, role=call.actor.role, policy=policies.current())
+    if action.name not in allowed:
+        refusal = f"{case.reference} cannot be {action.line.done.lower()} now"
+        return blocks.refusal(refusal, allowed=allowed)
+    outcomes = actions.choices(action.name, "outcome", case=case, policy=policies.current())
+    return {"modal": modals.resolve(case.reference, version=case.version, outcomes=outcomes)}
 
 
 def _args(call: Call, least: int, most: int | None = None) -> list[str]:
@@ -247,33 +227,13 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         reads_only=True,
     ),
     "new": Subcommand("new", "open a complaint or request (a form)", "new", _new),
-    "ack": Subcommand("ack REF", "acknowledge receipt", "ack PC-2026-00042", _ack),
-    "assign": Subcommand(
-        "assign REF @user", "give a case to a colleague", "assign PC-2026-00042 @sam", _assign
-    ),
-    "note": Subcommand(
-        "note REF text", "add a note to the audit trail", "note PC-2026-00042 called back", _note
-    ),
-    "hold": Subcommand(
-        "hold REF reason", "put a case on hold", "hold PC-2026-00042 waiting for ID", _hold
-    ),
-    "resume": Subcommand("resume REF", "take a case off hold", "resume PC-2026-00042", _resume),
-    "extend": Subcommand(
-        "extend REF reason",
-        "extend the running deadline once",
-        "extend DSR-2026-00007 complex request",
-        _extend,
-    ),
-    "escalate": Subcommand(
-        "escalate REF [body-ref]",
-        "move to the next stage of the route",
-        "escalate PC-2026-00042 BBB-1234",
-        _escalate,
-    ),
-    "resolve": Subcommand(
-        "resolve REF [outcome [text]]",
-        "close a case (a form without outcome)",
-        "resolve PC-2026-00042",
-        _resolve,
-    ),
+    **{
+        word: Subcommand(
+            f"{word} REF {action.line.usage}".rstrip(),
+            action.line.what,
+            f"{word} {action.line.example}",
+            partial(_act, action),
+        )
+        for word, action in actions.BY_WORD.items()
+    },
 }

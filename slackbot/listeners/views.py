@@ -11,22 +11,18 @@ from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError, StaleVersion
 from casetracker.extensions import db
 from slackbot import modals, service
-from slackbot.listeners.commands import STRANGER
+from slackbot.listeners.staff import staff_only
 from slackbot.presenters import facts_of
 
 
 def register(app: App) -> None:
     """Listen for the new-case and resolve modals."""
-    app.view(modals.NEW_CASE)(submit_new_case)
-    app.view(modals.RESOLVE)(submit_resolve)
+    app.view(modals.NEW_CASE, middleware=[staff_only])(submit_new_case)
+    app.view(modals.RESOLVE, middleware=[staff_only])(submit_resolve)
 
 
-def submit_new_case(ack, body, view):
+def submit_new_case(ack, view, context):
     """Open the case once per modal, however often the submission arrives."""
-    user_id = body["user"]["id"]
-    staff = service.acting_staff(db.session, slack_user_id=user_id)
-    if staff is None:
-        return ack(response_action="errors", errors={"kind": STRANGER})
     key = f"view:{view['id']}"
     if service.seen(db.session, event_id=key):
         return ack(response_action="update", view=modals.done("New case", "Already opened."))
@@ -36,7 +32,7 @@ def submit_new_case(ack, body, view):
         case = case_service.create_case(
             db.session,
             data=modals.submitted_values(view),
-            actor=service.actor_for(staff, slack_user_id=user_id),
+            actor=context["actor"],
             source=service.SOURCE,
         )
     except ValidationError as exc:
@@ -55,12 +51,8 @@ def submit_new_case(ack, body, view):
     return ack(response_action="update", view=modals.done("Case opened", text))
 
 
-def submit_resolve(ack, body, view):
+def submit_resolve(ack, view, context):
     """Resolve the case at the version the modal was opened on."""
-    user_id = body["user"]["id"]
-    staff = service.acting_staff(db.session, slack_user_id=user_id)
-    if staff is None:
-        return ack(response_action="errors", errors={"outcome": STRANGER})
     target = modals.metadata(view)
     values = modals.submitted_values(view)
     try:
@@ -70,7 +62,7 @@ def submit_resolve(ack, body, view):
             action="resolve",
             version=target["version"],
             params=values,
-            actor=service.actor_for(staff, slack_user_id=user_id),
+            actor=context["actor"],
             source=service.SOURCE,
         )
     except ValidationError as exc:

@@ -166,9 +166,9 @@ def test_escalation_notifies_the_dpo(api, dpo):
 def test_snoozing_reminders_keeps_the_deadline_and_is_audited(app, api, staff, clock):
     case = api.create()
     due = {c["name"]: c["due_at"] for c in case["clocks"]}["respond"]
-    snoozed = service.snooze(
-        db.session, reference=case["reference"], version=case["version"], clock_name="respond",
-        actor=Actor.for_staff(staff), source="slack",
+    snoozed = service.perform(
+        db.session, reference=case["reference"], action="snooze", version=case["version"],
+        params={"clock": "respond"}, actor=Actor.for_staff(staff), source="slack",
     )  # fmt: skip
     respond = next(c for c in snoozed.clocks if c.name == "respond")
     assert respond.snoozed_until == clock() + timedelta(days=1)
@@ -177,9 +177,9 @@ def test_snoozing_reminders_keeps_the_deadline_and_is_audited(app, api, staff, c
     assert events[-1]["action"] == "snooze"
     assert "respond reminders snoozed until" in events[-1]["reason"]
     with pytest.raises(StaleVersion):
-        service.snooze(
-            db.session, reference=case["reference"], version=case["version"],
-            clock_name="respond", actor=Actor.for_staff(staff), source="slack",
+        service.perform(
+            db.session, reference=case["reference"], action="snooze", version=case["version"],
+            params={"clock": "respond"}, actor=Actor.for_staff(staff), source="slack",
         )  # fmt: skip
 
 

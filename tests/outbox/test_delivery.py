@@ -116,7 +116,8 @@ def test_undeliverable_fails_at_once(app, clock):
 def test_sent_hooks_run_in_the_delivery_transaction(app, clock):
     seen = []
     delivery.register_transport(app, RecordingTransport())
-    delivery.on_sent(app, "case_created", lambda session, msg, now: seen.append(msg.dedupe_key))
+    hooks = {"case_created": [lambda session, msg, now: seen.append(msg.dedupe_key)]}
+    delivery.set_sent_hooks(app, hooks)
     enqueue(clock)
     delivery.deliver_due(db.session, now=clock())
     assert seen == ["k0"]

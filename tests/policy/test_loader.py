@@ -5,6 +5,7 @@ from importlib import resources
 
 import pytest
 
+from casetracker.cases.actions import NAMES
 from casetracker.deadlines import Duration
 from casetracker.policy import (
     DATA_CONTEXTS,
@@ -20,7 +21,7 @@ DEFAULT_TEXT = (resources.files("casetracker.policy") / "default.toml").read_tex
 
 @pytest.fixture(scope="module")
 def policy():
-    return load_policy()
+    return load_policy(actions=NAMES)
 
 
 def test_default_policy_loads_from_the_package(policy):

@@ -4,6 +4,7 @@ from importlib import resources
 
 import pytest
 
+from casetracker.cases.actions import NAMES
 from casetracker.policy import (
     PolicyError,
     load_policy,
@@ -107,17 +108,17 @@ BBB_SOURCE = 'source = "BBB National Programs DPF Procedure Rules (default, unco
 )
 def test_broken_policy_is_refused_with_the_key_path(tmp_path, old, new, message):
     with pytest.raises(PolicyError) as raised:
-        load_policy(broken(tmp_path, old, new))
+        load_policy(broken(tmp_path, old, new), actions=NAMES)
     assert message in str(raised.value)
 
 
 def test_toml_syntax_error_names_the_file(tmp_path):
     path = broken(tmp_path, "[reminders]", "[reminders")
     with pytest.raises(PolicyError) as raised:
-        load_policy(path)
+        load_policy(path, actions=NAMES)
     assert str(raised.value).startswith(f"{path}: not valid TOML: ")
 
 
 def test_missing_file_is_a_policy_error(tmp_path):
     with pytest.raises(PolicyError, match="cannot read the policy file"):
-        load_policy(tmp_path / "absent.toml")
+        load_policy(tmp_path / "absent.toml", actions=NAMES)

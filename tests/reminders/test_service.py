@@ -142,11 +142,12 @@ def test_a_snoozed_clock_waits_then_sends_the_threshold_it_held_back(
     respond = clock_of(reference, "respond")
     sweep(respond.due_at - timedelta(hours=12))
     clock.set(respond.due_at - timedelta(hours=12))
-    case_service.snooze(
+    case_service.perform(
         db.session,
         reference=reference,
+        action="snooze",
         version=case["version"],
-        clock_name="respond",
+        params={"clock": "respond"},
         actor=Actor.system(),
         source="slack",
     )

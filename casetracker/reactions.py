@@ -1,0 +1,54 @@
+"""What else happens after an action, across packages: the one list to read.
+
+After an action is applied, ``service.perform`` runs ``AFTER_ACTION[action]`` in the same
+transaction (so a reaction's outbox row commits with the change or not at all). When the
+outbox delivers a message, ``AFTER_SENT[topic]`` runs in the delivery's transaction; a
+reaction there that changes the case does so through ``perform`` again. The chain for a
+form-filed request reads: create → acknowledgement email queued → sent → ``email_sent``
+recorded and the case acknowledged.
+
+Transports deliver the outbox: email and OpenGDPR callbacks here, when configured; Slack
+is added by ``slackbot.init_app``, since the product never imports the bot.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from casetracker.cases import notifications, purge
+from casetracker.cases import service as case_service
+from casetracker.intake import messages, opengdpr, signing
+from casetracker.intake.callbacks import CallbackTransport
+from casetracker.intake.mail import EmailTransport
+from casetracker.outbox import delivery
+
+AFTER_ACTION = {
+    "create": (notifications.case_created, messages.on_create),
+    "acknowledge": (opengdpr.on_status_change,),
+    "assign": (notifications.case_assigned,),
+    "escalate": (notifications.case_escalated,),
+    "extend": (messages.on_extend,),
+    "resolve": (messages.on_close, opengdpr.on_status_change),
+    "redirect": (messages.on_close, opengdpr.on_status_change),
+    "reopen": (opengdpr.on_status_change,),
+    "ask_individual": (messages.on_question,),
+    "retention_purge": (purge.erase_outbox_emails, messages.erase_agent_authorization),
+}
+AFTER_SENT = {
+    "email_acknowledgement": (messages.record_sent, messages.acknowledge_when_sent),
+    "email_clarification": (messages.record_sent, messages.hold_when_sent),
+    "email_extension": (messages.record_sent,),
+    "email_outcome": (messages.record_sent,),
+    "opengdpr_status": (messages.record_sent,),
+}
+
+
+def init_app(app: Flask) -> None:
+    """Install the reactions and the transports this configuration can deliver through."""
+    case_service.set_reactions(app, AFTER_ACTION)
+    delivery.set_sent_hooks(app, AFTER_SENT)
+    # Offline mode: without SMTP_HOST (or a signing key) the messages wait in the outbox.
+    if app.config["SMTP_HOST"]:
+        delivery.register_transport(app, EmailTransport())
+    if signing.EXTENSION_KEY in app.extensions:
+        delivery.register_transport(app, CallbackTransport())
