@@ -54,13 +54,10 @@ def _act(respond, request, context, target: dict, name: str, params: dict, *, do
             actor=context["actor"],
             source=service.SOURCE,
         )
-    except StaleVersion:
+    except StaleVersion as exc:
         # Keyed on (case, action, version): the click was already handled, or someone acted.
         if not request.headers.get(RETRY_HEADER):
-            text = (
-                f"{target['reference']} has changed since this reminder: already done, or a"
-                " colleague acted. Nothing more was changed."
-            )
+            text = f"{exc.message}: already done, or a colleague acted. Nothing more was changed."
             respond(replace_original=False, response_type="ephemeral", **blocks.reply(text))
         return
     except ActionNotAllowed as exc:

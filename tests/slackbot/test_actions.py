@@ -4,10 +4,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.orm import Session
 
 from casetracker.cases import service as case_service
+from casetracker.cases import workflow
 from casetracker.extensions import db
 from casetracker.outbox.notifier import OutboxNotifier
+from casetracker.people.actors import Actor
 from tests import factories
 from tests.slackbot.conftest import SAM, visible_text
 
@@ -133,3 +136,56 @@ def test_a_stranger_clicking_changes_nothing(slack, fake_slack, reminder):
     assert factories.row_counts() == before
     (answer,) = fake_slack.called("response_url")
     assert "not linked to anyone on the privacy team" in visible_text(answer)
+
+
+@pytest.fixture
+def lands_midway(monkeypatch):
+    """Make the next action's write meet a change committed from elsewhere after its read."""
+    real_apply = workflow.apply
+    pending = []
+
+    def apply(step, *, role):
+        while pending:
+            pending.pop()()
+        real_apply(step, role=role)
+
+    monkeypatch.setattr(workflow, "apply", apply)
+    return pending.append
+
+
+def test_a_snooze_that_loses_to_an_api_action_says_reload(
+    slack, fake_slack, api, reminder, lands_midway
+):
+    reference = json.loads(reminder["blocks"][-1]["elements"][0]["value"])["reference"]
+    case = api.get(f"/api/v1/cases/{reference}").get_json()
+    lands_midway(lambda: _in_other_session(reference, "note", {"text": "Called them"}))
+
+    click(slack, reminder, "reminder_snooze")
+
+    (answer,) = fake_slack.called("response_url")
+    assert "reload it and try again" in visible_text(answer)
+    assert "Sorry, something went wrong" not in visible_text(answer)
+    events = case_service.events_of(db.session, reference=reference)
+    assert [e.action for e in events] == ["create", "note"]
+    assert current(reference).version == case["version"] + 1
+
+
+def test_an_api_action_that_loses_to_a_snooze_says_reload(slack, api, reminder, lands_midway):
+    reference = json.loads(reminder["blocks"][-1]["elements"][0]["value"])["reference"]
+    case = api.get(f"/api/v1/cases/{reference}").get_json()
+    lands_midway(lambda: _in_other_session(reference, "snooze", {"clock": "acknowledge"}))
+
+    response = api.act(case, "note", text="Called them")
+
+    assert response.status_code == 409
+    assert response.get_json()["error"].endswith("reload it and try again")
+    events = case_service.events_of(db.session, reference=reference)
+    assert [e.action for e in events] == ["create", "snooze"]
+
+
+def _in_other_session(reference, action, params):
+    with Session(db.engine) as other:
+        case_service.perform(
+            other, reference=reference, action=action, version=case_service.CURRENT,
+            params=params, actor=Actor.system(), source="slack",
+        )  # fmt: skip
