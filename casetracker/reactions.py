@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from casetracker.cases import notifications, purge
-from casetracker.cases import service as case_service
+from casetracker.cases import changes, notifications, purge
 from casetracker.intake import messages, opengdpr, signing
 from casetracker.intake.callbacks import CallbackTransport
 from casetracker.intake.mail import EmailTransport
@@ -45,7 +44,7 @@ AFTER_SENT = {
 
 def init_app(app: Flask) -> None:
     """Install the reactions and the transports this configuration can deliver through."""
-    case_service.set_reactions(app, AFTER_ACTION)
+    changes.set_reactions(app, AFTER_ACTION)
     delivery.set_sent_hooks(app, AFTER_SENT)
     # Offline mode: without SMTP_HOST (or a signing key) the messages wait in the outbox.
     if app.config["SMTP_HOST"]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from casetracker.cases.changes import Change
 from casetracker.cases.models import Case
-from casetracker.cases.service import Change
 from casetracker.people.models import Staff
 
 CASES_CHANNEL = "channel:cases"

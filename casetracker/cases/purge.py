@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from casetracker import deadlines, timesource
 from casetracker import policy as policies
 from casetracker.cases import service as case_service
+from casetracker.cases.changes import Change
 from casetracker.cases.models import Case, Subject
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
@@ -98,7 +99,7 @@ def _erase_one(db_session, case_id: int, *, period, now: datetime, report: Purge
         report.errors.append(reference)
 
 
-def erase_outbox_emails(change: case_service.Change) -> None:
+def erase_outbox_emails(change: Change) -> None:
     """Erase the addresses and contents of the case's emails, sent or waiting."""
     change.db_session.execute(
         update(OutboxMessage)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from flask import Flask, current_app
 from marshmallow import ValidationError
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -15,18 +13,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import actions, audit, clocks, workflow
+from casetracker.cases import actions, audit, changes, clocks, workflow
 from casetracker.cases.errors import ActionNotAllowed, CaseNotFound, StaleVersion
 from casetracker.cases.handlers import Step
 from casetracker.cases.models import Case, Event, Subject
 from casetracker.cases.references import next_reference
 from casetracker.cases.schemas import OUTCOMES, CaseCreateSchema
 from casetracker.cases.writes import writing
-from casetracker.outbox.notifier import Notifier, OutboxNotifier
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 
-REACTIONS = "casetracker.cases.reactions"
 SYSTEM_TRIES = 3
 # One round trip: a case has a handful of clocks, one subject and one owner (of whom only
 # what cases show: not the sign-in columns). Built once: building it and its loader options
@@ -52,30 +48,6 @@ class _Current:
 # Act on the case as it is now: for jobs, deliveries and one-line commands that read no
 # version. The row's version is still checked when the change is written.
 CURRENT = _Current()
-
-
-@dataclass(frozen=True)
-class Change:
-    """An action just applied, as a reaction sees it: in the action's transaction."""
-
-    db_session: Session
-    case: Case
-    action: str
-    params: Mapping
-    notifier: Notifier
-    at: datetime
-
-    @property
-    def base_url(self) -> str:
-        return current_app.config["CASETRACKER_BASE_URL"]
-
-
-Reaction = Callable[[Change], None]
-
-
-def set_reactions(app: Flask, reactions: Mapping[str, Sequence[Reaction]]) -> None:
-    """Say what else happens, in the same transaction, after each action (and "create")."""
-    app.extensions[REACTIONS] = reactions
 
 
 def create_case(
@@ -135,7 +107,7 @@ def create_case(
         audit.record(
             db_session, case, actor=actor, source=source, action="create", before={}, at=now
         )
-        _react(db_session, case, "create", fields, at=now)
+        changes.react(db_session, case, "create", fields, at=now)
         db_session.commit()
     return case
 
@@ -197,7 +169,7 @@ def perform(
                 at=now,
                 reason=step.reason,
             )
-            _react(db_session, case, action, fields, at=now)
+            changes.react(db_session, case, action, fields, at=now)
         except StaleDataError as exc:
             db_session.rollback()
             raise StaleVersion(_stale_message(reference), allowed) from exc
@@ -300,9 +272,3 @@ def _keep_version(db_session: Session, case: Case, *, at: datetime) -> None:
     if claimed.rowcount != 1:
         raise StaleDataError(f"case {case.id} changed since version {case.version}")
     set_committed_value(case, "updated_at", at)
-
-
-def _react(db_session: Session, case: Case, action: str, params: Mapping, *, at) -> None:
-    change = Change(db_session, case, action, params, OutboxNotifier(db_session, now=at), at)
-    for reaction in current_app.extensions.get(REACTIONS, {}).get(action, ()):
-        reaction(change)

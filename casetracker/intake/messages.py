@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casetracker.cases import service as case_service
+from casetracker.cases.changes import Change
 from casetracker.cases.errors import CaseError
 from casetracker.cases.models import Case
 from casetracker.intake.models import IntakeRecord
@@ -22,34 +23,34 @@ CHANNEL = "email"
 INTAKE = Actor.system("intake")
 
 
-def on_create(change: case_service.Change) -> None:
+def on_create(change: Change) -> None:
     """Confirm receipt to an individual who filed through the form."""
     record = _record(change)
     if record is not None:
         acknowledgement(change.notifier, change.case, record)
 
 
-def on_extend(change: case_service.Change) -> None:
+def on_extend(change: Change) -> None:
     """Tell the individual a deadline was extended."""
     record = _record(change)
     if record is not None:
         extension(change.notifier, change.case, record)
 
 
-def on_close(change: case_service.Change) -> None:
+def on_close(change: Change) -> None:
     """Tell the individual how the case ended."""
     record = _record(change)
     if record is not None:
         outcome(change.notifier, change.case, record)
 
 
-def on_question(change: case_service.Change) -> None:
+def on_question(change: Change) -> None:
     """Email the question staff asked."""
     record = _record(change)
     clarification(change.notifier, change.case, record, question=change.params["question"])
 
 
-def _record(change: case_service.Change) -> IntakeRecord | None:
+def _record(change: Change) -> IntakeRecord | None:
     found = select(IntakeRecord).where(IntakeRecord.case_id == change.case.id)
     return change.db_session.scalar(found)
 
@@ -166,7 +167,7 @@ def _act_after_sending(db_session: Session, message, action: str, params, *, at)
         log.info("message %s sent; %s of %s skipped: %s", message.id, action, reference, exc)
 
 
-def erase_agent_authorization(change: case_service.Change) -> None:
+def erase_agent_authorization(change: Change) -> None:
     """Erase how an agent said they were authorised, with the rest of the case's personal data."""
     record = _record(change)
     if record is not None:

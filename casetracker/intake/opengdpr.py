@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from casetracker import timesource
 from casetracker.cases import service as case_service
+from casetracker.cases.changes import Change
 from casetracker.cases.models import Case
 from casetracker.intake import languages
 from casetracker.intake.models import OpenGdprRequest
@@ -130,7 +131,7 @@ def status_body(record: OpenGdprRequest, case: Case) -> dict:
     }
 
 
-def on_status_change(change: case_service.Change) -> None:
+def on_status_change(change: Change) -> None:
     """Queue a callback to each of the controller's URLs when the request's status changes."""
     case, notifier = change.case, change.notifier
     found = select(OpenGdprRequest).where(OpenGdprRequest.case_id == case.id)
