@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,8 +46,11 @@ def on_close(change: Change) -> None:
 
 
 def on_question(change: Change) -> None:
-    """Email the question staff asked."""
+    """Email the question staff asked; only a case filed through the form has an address."""
     record = _record(change)
+    if record is None:
+        reference = change.case.reference
+        raise ValidationError({"question": [f"{reference} was not filed through the form"]})
     clarification(change.notifier, change.case, record, question=change.params["question"])
 
 
