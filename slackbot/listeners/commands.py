@@ -131,7 +131,7 @@ def _new(call: Call) -> dict:
 
 def _act(action: actions.Action, call: Call) -> dict:
     """Take the action on the line's case as it is now; a concurrent change is refused."""
-    reference, params = _parse(action.line, call.args)
+    reference, params = _parse(action, call.args)
     if not params and action.line.words and _bare_opens_form(action):
         return _form(action, call, reference)
     with kept_loaded(db.session):
@@ -148,15 +148,16 @@ def _act(action: actions.Action, call: Call) -> dict:
         return blocks.case_card(facts_of(case), headline=headline)
 
 
-def _parse(line: actions.Line, args: list[str]) -> tuple[str, dict]:
+def _parse(action: actions.Action, args: list[str]) -> tuple[str, dict]:
     """Read `REF word… rest of the line` into the action's fields."""
+    line = action.line
     if not args or len(args) - 1 < line.least:
         raise Usage("Wrong number of arguments.")
     reference, words = args[0], list(args[1:])
     params = {}
     for name in line.words:
         if words:
-            params[name] = _word(name, words.pop(0))
+            params[name] = _word(action, name, words.pop(0))
     if words and line.rest is None:
         raise Usage("Wrong number of arguments.")
     if words:
@@ -164,10 +165,11 @@ def _parse(line: actions.Line, args: list[str]) -> tuple[str, dict]:
     return reference, params
 
 
-def _word(name: str, value: str) -> str:
-    if name == "owner":
+def _word(action: actions.Action, name: str, value: str) -> str:
+    widget = next((field.widget for field in action.fields if field.name == name), "text")
+    if widget == "staff":
         return _staff_email(value)
-    return value.lower() if name == "outcome" else value
+    return value.lower() if widget == "select" else value
 
 
 def _bare_opens_form(action: actions.Action) -> bool:
