@@ -18,7 +18,7 @@ from flask import Flask
 from casetracker.cases import changes, notifications, purge
 from casetracker.intake import messages, opengdpr, signing
 from casetracker.intake.callbacks import CallbackTransport
-from casetracker.intake.mail import EmailTransport
+from casetracker.mail.transport import EmailTransport
 from casetracker.outbox import delivery
 
 AFTER_ACTION = {
