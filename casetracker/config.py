@@ -10,6 +10,7 @@ from limits import parse_many
 
 DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside development
 SCHEDULER_MODES = ("embedded", "off")
+IMAP_SECURITY = ("ssl", "starttls", "none")
 RATE_LIMITS = ("INTAKE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT")
 
 
@@ -36,6 +37,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "SLACK_CASES_CHANNEL": env.get("SLACK_CASES_CHANNEL") or None,
         "SLACK_API_BASE_URL": env.get("SLACK_API_BASE_URL") or None,
         **_intake_settings(env),
+        **_mail_settings(env),
         "SLACK_APP_TOKEN": env.get("SLACK_APP_TOKEN") or None,
     }
 
@@ -99,6 +101,10 @@ def check(config: Mapping, *, development: bool) -> None:
             f"CASETRACKER_SCHEDULER: {config['CASETRACKER_SCHEDULER']!r} is not one of"
             f" {', '.join(SCHEDULER_MODES)}"
         )
+    if config["IMAP_SECURITY"] not in IMAP_SECURITY:
+        raise ConfigError(
+            f"IMAP_SECURITY: {config['IMAP_SECURITY']!r} is not one of {', '.join(IMAP_SECURITY)}"
+        )
     for name in RATE_LIMITS:
         try:
             parse_many(config[name])
@@ -106,6 +112,20 @@ def check(config: Mapping, *, development: bool) -> None:
             raise ConfigError(
                 f"{name}: {config[name]!r} is not a rate limit such as '10 per minute;100 per hour'"
             ) from exc
+
+
+def _mail_settings(env: Mapping[str, str]) -> dict:
+    """The privacy@ mailbox read over IMAP, and where attachments are kept."""
+    return {
+        "IMAP_HOST": env.get("IMAP_HOST") or None,
+        "IMAP_PORT": _integer(env, "IMAP_PORT", 993),
+        "IMAP_USERNAME": env.get("IMAP_USERNAME") or None,
+        "IMAP_PASSWORD": env.get("IMAP_PASSWORD") or None,
+        "IMAP_SECURITY": (env.get("IMAP_SECURITY") or "ssl").lower(),
+        "IMAP_FOLDER": env.get("IMAP_FOLDER") or "INBOX",
+        "ATTACHMENTS_DIR": env.get("ATTACHMENTS_DIR") or None,
+        "ATTACHMENT_MAX_BYTES": _integer(env, "ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024),
+    }
 
 
 def _intake_settings(env: Mapping[str, str]) -> dict:

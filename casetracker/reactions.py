@@ -4,8 +4,9 @@ After an action is applied, ``service.perform`` runs ``AFTER_ACTION[action]`` in
 transaction (so a reaction's outbox row commits with the change or not at all). When the
 outbox delivers a message, ``AFTER_SENT[topic]`` runs in the delivery's transaction; a
 reaction there that changes the case does so through ``perform`` again. The chain for a
-form-filed request reads: create → acknowledgement email queued → sent → ``email_sent``
-recorded and the case acknowledged.
+form-filed request reads: create → acknowledgement email queued → sent → kept as a message
+of the case, ``email_sent`` recorded and the case acknowledged; the individual's answer is
+fetched from the mailbox and threads back onto the case (``message_received``).
 
 Transports deliver the outbox: email and OpenGDPR callbacks here, when configured; Slack
 is added by ``slackbot.init_app``, since the product never imports the bot.
@@ -18,6 +19,7 @@ from flask import Flask
 from casetracker.cases import changes, notifications, purge
 from casetracker.intake import messages, opengdpr, signing
 from casetracker.intake.callbacks import CallbackTransport
+from casetracker.mail import erasure, notices, outgoing, transport
 from casetracker.mail.transport import EmailTransport
 from casetracker.outbox import delivery
 
@@ -31,13 +33,22 @@ AFTER_ACTION = {
     "redirect": (messages.on_close, opengdpr.on_status_change),
     "reopen": (opengdpr.on_status_change,),
     "ask_individual": (messages.on_question,),
-    "retention_purge": (purge.erase_outbox_emails, messages.erase_agent_authorization),
+    "message_received": (notices.tell_owner,),
+    "reply": (outgoing.queue_reply,),
+    "retention_purge": (
+        purge.erase_outbox_emails,
+        messages.erase_agent_authorization,
+        erasure.erase_case_mail,
+    ),
 }
+# Each email sent is kept as a message of its case first, so that answers thread back.
+SENT_EMAIL = (transport.record_sent, messages.record_sent)
 AFTER_SENT = {
-    "email_acknowledgement": (messages.record_sent, messages.acknowledge_when_sent),
-    "email_clarification": (messages.record_sent, messages.hold_when_sent),
-    "email_extension": (messages.record_sent,),
-    "email_outcome": (messages.record_sent,),
+    "email_acknowledgement": (*SENT_EMAIL, messages.acknowledge_when_sent),
+    "email_clarification": (*SENT_EMAIL, messages.hold_when_sent),
+    "email_extension": SENT_EMAIL,
+    "email_outcome": SENT_EMAIL,
+    outgoing.REPLY_TOPIC: SENT_EMAIL,
     "opengdpr_status": (messages.record_sent,),
 }
 

@@ -149,6 +149,18 @@ def _digest(payload: Mapping) -> dict:
     }
 
 
+def _message_received(payload: Mapping) -> dict:
+    return _announce(payload, f"{payload['reference']} has a new email from the individual")
+
+
+def _inbox_waiting(payload: Mapping) -> dict:
+    count = payload["count"]
+    text = f":incoming_envelope: {count} new email{'s' if count != 1 else ''} wait in the inbox"
+    message = {"text": f"{count} new emails in the inbox", "blocks": [_section(text)]}
+    message["blocks"].append(_actions([_link_button(payload["link"])]))
+    return message
+
+
 def _fallback(payload: Mapping) -> dict:
     parts = [str(payload.get(key)) for key in ("topic", "reference", "stage") if payload.get(key)]
     return reply(_escape(" · ".join(parts) or "casetracker notification"))
@@ -160,6 +172,8 @@ RENDERERS = {
     "case_escalated": _escalated,
     "reminder": _reminder,
     "digest": _digest,
+    "message_received": _message_received,
+    "inbox_waiting": _inbox_waiting,
 }
 
 

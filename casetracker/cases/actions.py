@@ -14,7 +14,7 @@ a person or a reminder button holds stale.
 from __future__ import annotations
 
 from casetracker.cases import clocks, handlers, schemas
-from casetracker.cases.action_types import PEOPLE, SYSTEM, Action, Field, Line
+from casetracker.cases.action_types import ANYONE, PEOPLE, SYSTEM, Action, Field, Line
 from casetracker.cases.handlers import advice_recorded, escalation_targets
 from casetracker.cases.models import Case
 from casetracker.policy import Policy
@@ -30,6 +30,19 @@ def _open(case: Case) -> bool:
 
 def _not_closed(case: Case) -> bool:
     return case.status != "closed"
+
+
+def _always(case: Case, policy: Policy) -> bool:
+    return True
+
+
+def _not_closed_case(case: Case, policy: Policy) -> bool:
+    return _not_closed(case)
+
+
+def _unlisted(name, schema, handler, *, roles=ANYONE, when=_always, bumps_version=True) -> Action:
+    """Declare an action people are not offered as a form: jobs, deliveries and mail take it."""
+    return Action(name, "", schema, handler, when, roles=roles, bumps_version=bumps_version)
 
 
 REASON = Field("reason", "Reason", "textarea")
@@ -202,52 +215,56 @@ ACTIONS: tuple[Action, ...] = (
         lambda case, policy: _open(case) and case.stage == "verifying_identity",
         fields=(REASON,),
     ),
-    Action(
-        "snooze",
-        "",
-        schemas.SnoozeSchema,
-        handlers.snooze,
-        lambda case, policy: _not_closed(case),
-    ),
-    Action(
+    _unlisted("snooze", schemas.SnoozeSchema, handlers.snooze, when=_not_closed_case),
+    _unlisted(
         "ask_individual",
-        "",
         schemas.QuestionSchema,
         handlers.ask_individual,
-        lambda case, policy: _not_closed(case),
+        roles=PEOPLE,
+        when=_not_closed_case,
+        bumps_version=False,
+    ),
+    _unlisted(
+        "breach",
+        schemas.ClockNameSchema,
+        handlers.breach,
+        roles=SYSTEM,
+        when=_not_closed_case,
+        bumps_version=False,
+    ),
+    _unlisted(
+        "retention_purge",
+        schemas.EraseSchema,
+        handlers.erase,
+        roles=SYSTEM,
+        when=lambda case, policy: (
+            case.status == "closed" and case.subject is not None and not case.subject.erased_at
+        ),
+    ),
+    _unlisted("message_received", schemas.MessageSchema, handlers.message_received, roles=SYSTEM),
+    _unlisted("link_message", schemas.MessageSchema, handlers.link_message, roles=PEOPLE),
+    _unlisted(
+        "reply",
+        schemas.ReplySchema,
+        handlers.reply,
+        roles=PEOPLE,
+        when=lambda case, policy: case.subject is not None and not case.subject.erased_at,
+        bumps_version=False,
+    ),
+    _unlisted(
+        "add_attachment",
+        schemas.AttachmentSchema,
+        handlers.add_attachment,
         roles=PEOPLE,
         bumps_version=False,
     ),
-    Action(
-        "breach",
-        "",
-        schemas.ClockNameSchema,
-        handlers.breach,
-        lambda case, policy: _not_closed(case),
-        roles=SYSTEM,
-        bumps_version=False,
-    ),
-    Action(
-        "retention_purge",
-        "",
-        schemas.EraseSchema,
-        handlers.erase,
-        lambda case, policy: (
-            case.status == "closed" and case.subject is not None and not case.subject.erased_at
-        ),
-        roles=SYSTEM,
-    ),
     *(
-        Action(
-            f"{channel}_sent",
-            "",
-            schemas.MessageSentSchema,
-            handlers.message_sent,
-            lambda case, policy: True,
-            roles=SYSTEM,
-            bumps_version=False,
+        _unlisted(name, schema, handler, roles=SYSTEM, bumps_version=False)
+        for name, schema, handler in (
+            ("message_bounced", schemas.MessageSchema, handlers.message_bounced),
+            ("email_sent", schemas.MessageSentSchema, handlers.message_sent),
+            ("opengdpr_sent", schemas.MessageSentSchema, handlers.message_sent),
         )
-        for channel in ("email", "opengdpr")
     ),
 )
 BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}

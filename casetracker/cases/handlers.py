@@ -12,10 +12,14 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from casetracker.cases import clocks
-from casetracker.cases.errors import ActionNotAllowed
+from casetracker.cases.errors import ActionNotAllowed, PermissionDenied
 from casetracker.cases.models import Case, Clock
 from casetracker.deadlines import ExtensionRefused
+from casetracker.people.actors import Actor
 from casetracker.policy import Policy
+
+# The hold a question puts a case on; the individual's answer lifts it.
+AWAITING_INDIVIDUAL = "waiting for the individual's answer to our question (email sent)"
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Step:
     at: datetime
     tz: ZoneInfo
     policy: Policy
+    actor: Actor | None = None
     reason: str | None = None
 
     def move_to(self, stage: str, *, clocks_from: datetime | None = None) -> None:
@@ -204,3 +209,40 @@ def message_sent(step: Step) -> None:
 def ask_individual(step: Step) -> None:
     """Record that a question was emailed; the question itself stays in the email."""
     step.reason = "question emailed to the individual; the case goes on hold when it is sent"
+
+
+def message_received(step: Step) -> None:
+    """Record the individual's email; an answer to our question takes the case off hold."""
+    number, foreign = step.params["message"], step.params["foreign_sender"]
+    who = "someone other than the individual" if foreign else "the individual"
+    step.reason = f"email #{number} from {who}"
+    case = step.case
+    if case.status == "on_hold" and case.hold_reason == AWAITING_INDIVIDUAL:
+        resume(step)
+
+
+def link_message(step: Step) -> None:
+    step.reason = f"email #{step.params['message']} from the inbox added to the case"
+
+
+def reply(step: Step) -> None:
+    """Record an email to the individual written on the case (the text stays in the email)."""
+    _owner_or_dpo(step, "write to the individual")
+    step.reason = "email to the individual written on the case"
+
+
+def add_attachment(step: Step) -> None:
+    _owner_or_dpo(step, "add files to")
+    step.reason = f"file #{step.params['attachment']} added to the case"
+
+
+def message_bounced(step: Step) -> None:
+    step.reason = f"email #{step.params['message']} to the individual bounced"
+
+
+def _owner_or_dpo(step: Step, what: str) -> None:
+    actor = step.actor
+    if actor is None or actor.role == "system":
+        return
+    if actor.role != "dpo" and actor.staff_id != step.case.owner_id:
+        raise PermissionDenied(f"only the DPO or the case owner may {what} {step.case.reference}")

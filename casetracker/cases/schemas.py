@@ -128,6 +128,20 @@ class MessageSentSchema(Schema):
     language = fields.String(allow_none=True, validate=validate.Length(max=8))
 
 
+class MessageSchema(Schema):
+    message = fields.Integer(required=True, strict=True)
+    foreign_sender = fields.Boolean(load_default=False)
+
+
+class ReplySchema(Schema):
+    body = _text(20000, required=True)
+    attachment_ids = fields.List(fields.Integer(strict=True), load_default=list)
+
+
+class AttachmentSchema(Schema):
+    attachment = fields.Integer(required=True, strict=True)
+
+
 class QuestionSchema(Schema):
     question = _text(2000, required=True)
 

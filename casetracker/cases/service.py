@@ -57,6 +57,7 @@ def create_case(
     actor: Actor,
     source: str,
     attach: Sequence[object] = (),
+    reason: str | None = None,
 ) -> Case:
     """Validate and open a new case with its clocks, event and notifications.
 
@@ -105,7 +106,14 @@ def create_case(
             row.case_id = case.id
             db_session.add(row)
         audit.record(
-            db_session, case, actor=actor, source=source, action="create", before={}, at=now
+            db_session,
+            case,
+            actor=actor,
+            source=source,
+            action="create",
+            before={},
+            at=now,
+            reason=reason,
         )
         changes.react(db_session, case, "create", fields, at=now)
         db_session.commit()
@@ -149,6 +157,7 @@ def perform(
                 at=now,
                 tz=timesource.team_tz(),
                 policy=policy,
+                actor=actor,
                 reason=fields.get("reason") or fields.get("text"),
             )
             workflow.apply(step, role=actor.role)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from casetracker.cases import service as case_service
 from casetracker.cases.changes import Change
 from casetracker.cases.errors import CaseError
+from casetracker.cases.handlers import AWAITING_INDIVIDUAL
 from casetracker.cases.models import Case
 from casetracker.intake.models import IntakeRecord
 from casetracker.outbox.models import OutboxMessage
@@ -148,8 +149,8 @@ def hold_when_sent(db_session: Session, message: OutboxMessage, now) -> None:
     case = db_session.get(Case, message.case_id)
     pausable = any(clock.rule.get("pausable") for clock in case.running_clocks)
     if case.status == "open" and pausable:
-        reason = "waiting for the individual's answer to our question (email sent)"
-        _act_after_sending(db_session, message, "hold", {"reason": reason}, at=now)
+        reason = {"reason": AWAITING_INDIVIDUAL}
+        _act_after_sending(db_session, message, "hold", reason, at=now)
 
 
 def _act_after_sending(db_session: Session, message, action: str, params, *, at) -> None:

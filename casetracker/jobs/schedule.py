@@ -12,6 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
 from casetracker.cases import purge
+from casetracker.mail import fetch
 from casetracker.outbox import delivery
 from casetracker.reminders import digest, service
 
@@ -34,6 +35,8 @@ class Job:
     help: str
     trigger: Callable[[Mapping], BaseTrigger]
     describe: Callable[[Mapping], str]
+    # Whether this configuration needs the job at all (a job with nothing to do is never late).
+    enabled: Callable[[Mapping], bool] = lambda config: True
 
 
 def _setting(config: Mapping, key: str):
@@ -72,6 +75,14 @@ JOBS: dict[str, Job] = {
             "send and retry pending outbox messages",
             lambda config: IntervalTrigger(minutes=1),
             lambda config: "every 1 min",
+        ),
+        Job(
+            "fetch-mail",
+            fetch.fetch_mail,
+            "import new email from the privacy@ mailbox (IMAP_HOST) into the inbox and cases",
+            lambda config: IntervalTrigger(minutes=1),
+            lambda config: "every 1 min" if config.get("IMAP_HOST") else "not configured",
+            enabled=lambda config: bool(config.get("IMAP_HOST")),
         ),
         Job(
             "digest",

@@ -42,7 +42,8 @@ def statuses(db_session: Session, *, config: Mapping, now: datetime) -> list[Job
             help=job.help,
             schedule=job.describe(config),
             last_run=runs.get(name),
-            late=_late(runs.get(name), allowed=_allowed_gap(job.trigger(config)), now=now),
+            late=job.enabled(config)
+            and _late(runs.get(name), allowed=_allowed_gap(job.trigger(config)), now=now),
         )
         for name, job in JOBS.items()
     ]

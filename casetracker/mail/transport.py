@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import smtplib
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from casetracker import timesource
 from casetracker.cases.models import Subject
@@ -18,6 +20,8 @@ from casetracker.extensions import db
 from casetracker.intake import languages
 from casetracker.intake.models import IntakeRecord
 from casetracker.intake.service import status_token
+from casetracker.mail import outgoing
+from casetracker.mail.models import MailMessage
 from casetracker.outbox.delivery import Undeliverable
 from casetracker.outbox.models import OutboxMessage
 
@@ -66,19 +70,22 @@ def compose(message: OutboxMessage) -> EmailMessage:
         "dates": {key: _parse(value) for key, value in _dates(payload).items()},
         "status_url": _status_url(record),
     }
-    language = payload.get("language") or "en"
-    with force_locale(languages.babel_locale(language)):
-        title = _subject_line(payload)
-        text = render_template(f"intake/email/{payload['template']}.txt", title=title, **context)
-        html = render_template(f"intake/email/{payload['template']}.html", title=title, **context)
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = subject.email
     if subject.agent_email:
         email["Cc"] = subject.agent_email
-    email["Subject"] = title
     email["Date"] = format_datetime(timesource.now())
-    email["Message-ID"] = make_msgid(idstring=message.dedupe_key.replace(":", "."))
+    email["Message-ID"] = outgoing.message_id_for(message)
+    if payload.get("mail_message_id"):
+        outgoing.compose_reply(message, email)
+        return email
+    language = payload.get("language") or "en"
+    with force_locale(languages.babel_locale(language)):
+        title = _subject_line(payload)
+        text = render_template(f"intake/email/{payload['template']}.txt", title=title, **context)
+        html = render_template(f"intake/email/{payload['template']}.html", title=title, **context)
+    email["Subject"] = title
     email["Content-Language"] = language
     email.set_content(text)
     email.add_alternative(html, subtype="html")
@@ -113,3 +120,34 @@ def _status_url(record: IntakeRecord | None) -> str | None:
         return None
     base = current_app.config["CASETRACKER_BASE_URL"]
     return f"{base}/complaints/status/{status_token(record)}"
+
+
+def record_sent(db_session: Session, message: OutboxMessage, now: datetime) -> None:
+    """Keep every email sent to the individual as a message of its case."""
+    if message.case_id is None:
+        return
+    queued = outgoing.queued_row(message)
+    if queued is not None:
+        queued.status, queued.received_at = "sent", now
+        return
+    email = compose(message)
+    message_id = outgoing.message_id_for(message)
+    db_session.add(
+        MailMessage(
+            identity=f"out:{hashlib.sha256(message_id.encode()).hexdigest()}",
+            direction="out",
+            status="sent",
+            case_id=message.case_id,
+            outbox_message_id=message.id,
+            message_id=message_id,
+            subject=str(email["Subject"]),
+            body=_plain_text(email),
+            received_at=now,
+            created_at=now,
+        )
+    )
+
+
+def _plain_text(email: EmailMessage) -> str:
+    part = email.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""

@@ -29,6 +29,10 @@ def _open(api, clock):
     return api.create()["reference"]
 
 
+def _owned(api, clock):
+    return api.create(owner="sam@example.com")["reference"]
+
+
 def _overdue(api, clock):
     case = api.create(received_at=(clock() - timedelta(days=40)).isoformat())
     return case["reference"]
@@ -54,6 +58,11 @@ SETUPS = {
     "retention_purge": (_closed_long_ago, {"period": "24 months"}),
     "email_sent": (_open, {"topic": "email_outcome", "language": "en"}),
     "opengdpr_sent": (_open, {"topic": "opengdpr_status"}),
+    "message_received": (_open, {"message": 7}),
+    "link_message": (_open, {"message": 7}),
+    "reply": (_owned, {"body": "Thank you; we are looking into it."}),
+    "add_attachment": (_owned, {"attachment": 3}),
+    "message_bounced": (_open, {"message": 7}),
 }
 
 

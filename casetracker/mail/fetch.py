@@ -1,0 +1,164 @@
+"""The fetch-mail job: read new messages from the IMAP folder and import each exactly once.
+
+The folder's UIDVALIDITY and the last UID imported are kept (``mail_cursors``) only to avoid
+reading old mail again; exactly-once rests on each message's identity being unique in the
+database. A message is downloaded in slices into a spooled temporary file, so a large one
+goes to disk, not to memory. The mailbox itself is never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import ssl
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import current_app
+from imapclient import IMAPClient
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from casetracker.mail import notices, service, storage
+from casetracker.mail.models import MailCursor
+
+log = logging.getLogger(__name__)
+
+SLICE = 1024 * 1024
+IN_MEMORY = 1024 * 1024
+BATCH = 200
+TIMEOUT_SECONDS = 30
+
+
+@dataclass
+class FetchReport:
+    configured: bool = True
+    imported: int = 0
+    inbox: int = 0
+    linked: int = 0
+    ignored: int = 0
+    duplicates: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.configured:
+            return "not configured (set IMAP_HOST to read the privacy@ mailbox)"
+        text = (
+            f"{self.imported} messages imported: {self.inbox} to the inbox, {self.linked} added"
+            f" to cases, {self.ignored} set aside; {self.duplicates} already there"
+        )
+        return text + (
+            f"; {len(self.errors)} failed: {', '.join(self.errors)}" if self.errors else ""
+        )
+
+
+def fetch_mail(db_session: Session, *, now: datetime) -> FetchReport:
+    """Import the folder's new messages; tell the cases channel when new mail waits."""
+    config = current_app.config
+    if not config.get("IMAP_HOST"):
+        return FetchReport(configured=False)
+    report = FetchReport()
+    folder = config["IMAP_FOLDER"]
+    with _connect(config) as imap:
+        status = imap.select_folder(folder, readonly=True)
+        uidvalidity = int(status[b"UIDVALIDITY"])
+        after = _resume_after(db_session, folder, uidvalidity)
+        uids = sorted(uid for uid in imap.search(["UID", f"{after + 1}:*"]) if uid > after)
+        for start in range(0, len(uids), BATCH):
+            for uid in uids[start : start + BATCH]:
+                _import_one(db_session, imap, uid, folder=folder, now=now, report=report)
+    if report.inbox:
+        notices.new_mail_waits(db_session, now=now)
+    return report
+
+
+def _connect(config) -> IMAPClient:
+    security = config["IMAP_SECURITY"]
+    context = ssl.create_default_context()
+    imap = IMAPClient(
+        config["IMAP_HOST"],
+        port=config["IMAP_PORT"],
+        ssl=security == "ssl",
+        ssl_context=context if security == "ssl" else None,
+        timeout=TIMEOUT_SECONDS,
+    )
+    if security == "starttls":
+        imap.starttls(context)
+    imap.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
+    return imap
+
+
+def _resume_after(db_session: Session, folder: str, uidvalidity: int) -> int:
+    """Return the last UID imported from this folder; start over when UIDVALIDITY changed."""
+    cursor = db_session.get(MailCursor, folder)
+    if cursor is None:
+        db_session.add(MailCursor(folder=folder, uidvalidity=uidvalidity, last_uid=0))
+    elif cursor.uidvalidity != uidvalidity:
+        log.warning("fetch-mail: %s has a new UIDVALIDITY; reading it again from the start", folder)
+        cursor.uidvalidity, cursor.last_uid = uidvalidity, 0
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # a second fetcher created the cursor at the same moment
+    cursor = db_session.get(MailCursor, folder)
+    return cursor.last_uid if cursor.uidvalidity == uidvalidity else 0
+
+
+def _import_one(db_session, imap: IMAPClient, uid: int, *, folder, now, report) -> None:
+    try:
+        with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as raw:
+            digest, received_at = _download(imap, uid, raw)
+            raw.seek(0)
+            result = service.import_message(
+                db_session, raw, digest=digest, received_at=received_at, now=now,
+                max_attachment=current_app.config["ATTACHMENT_MAX_BYTES"],
+            )  # fmt: skip
+    except storage.StorageFull as exc:
+        db_session.rollback()
+        log.error("fetch-mail: message UID %s not imported: %s", uid, exc)
+        report.errors.append(f"UID {uid}: {exc}")
+        return  # the cursor stays before it: the next run tries again
+    except Exception:  # one unreadable message must not hold back the rest
+        db_session.rollback()
+        log.exception("fetch-mail: message UID %s could not be imported", uid)
+        report.errors.append(f"UID {uid}")
+        return
+    _advance(db_session, folder, uid)
+    if result is None:
+        report.duplicates += 1
+        return
+    report.imported += 1
+    outcome = {"new": "inbox", "linked": "linked", "ignored": "ignored"}[result.outcome]
+    setattr(report, outcome, getattr(report, outcome) + 1)
+
+
+def _download(imap: IMAPClient, uid: int, raw) -> tuple[str, datetime]:
+    """Copy one message into ``raw`` slice by slice; return its SHA-256 and arrival time."""
+    facts = imap.fetch([uid], ["RFC822.SIZE", "INTERNALDATE"])[uid]
+    size = int(facts[b"RFC822.SIZE"])
+    received_at = _utc(facts[b"INTERNALDATE"])
+    digest = hashlib.sha256()
+    for offset in range(0, max(size, 1), SLICE):
+        item = f"BODY.PEEK[]<{offset}.{SLICE}>"
+        data = imap.fetch([uid], [item])[uid]
+        chunk = next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"") or b""
+        raw.write(chunk)
+        digest.update(chunk)
+    return digest.hexdigest(), received_at
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:  # imapclient hands INTERNALDATE back in local time, naive
+        moment = moment.astimezone()
+    return moment.astimezone(UTC)
+
+
+def _advance(db_session: Session, folder: str, uid: int) -> None:
+    db_session.execute(
+        update(MailCursor)
+        .where(MailCursor.folder == folder, MailCursor.last_uid < uid)
+        .values(last_uid=uid)
+    )
+    db_session.commit()
