@@ -26,6 +26,8 @@ from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
 from casetracker.extensions import api, babel, csrf, db, limiter, migrate
 from casetracker.intake import languages
+from casetracker.mail import api as mail_api
+from casetracker.mail import views as mail_views
 from casetracker.outbox import delivery
 from casetracker.people import cli as people_cli
 from casetracker.people import login as people_login
@@ -64,8 +66,10 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     api.init_app(app)
     api.register_blueprint(cases_api.bp)
+    api.register_blueprint(mail_api.bp)
     app.register_blueprint(swagger_ui.bp)
     dashboard.init_app(app)
+    app.register_blueprint(mail_views.bp)
     intake.init_app(app)
     errors.init_app(app)
     health.init_app(app)

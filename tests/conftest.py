@@ -21,7 +21,7 @@ POSTGRES_ADMIN_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # One browser per test process, shared by every package's browser tests: two Playwright
 # instances in one process refuse to run.
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.imap"]
 
 
 class FrozenClock:

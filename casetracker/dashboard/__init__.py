@@ -8,6 +8,7 @@ from casetracker.cases import api as cases_api
 from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf
 from casetracker.jobs import views as jobs_views
+from casetracker.mail import api as mail_api
 from casetracker.outbox import views as outbox_views
 from casetracker.people import roles
 from casetracker.people import views as people_views
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     """Register the dashboard's pages."""
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
+    csrf.exempt(mail_api.bp)
     blueprints = (
         views.bp,
         reports.bp,

@@ -84,6 +84,7 @@ def _connect(config) -> IMAPClient:
         ssl_context=context if security == "ssl" else None,
         timeout=TIMEOUT_SECONDS,
     )
+    imap.normalise_times = False  # keep INTERNALDATE's offset: it is when the mail arrived
     if security == "starttls":
         imap.starttls(context)
     imap.login(config["IMAP_USERNAME"] or "", config["IMAP_PASSWORD"] or "")
@@ -150,9 +151,7 @@ def _download(imap: IMAPClient, uid: int, raw) -> tuple[str, datetime]:
 
 
 def _utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:  # imapclient hands INTERNALDATE back in local time, naive
-        moment = moment.astimezone()
-    return moment.astimezone(UTC)
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _advance(db_session: Session, folder: str, uid: int) -> None:

@@ -1,0 +1,345 @@
+"""A real IMAP server for tests: a private Debian Dovecot per test process.
+
+The root conftest loads this as a plugin. Messages go in with IMAP APPEND, as delivered mail
+looks to a client; tests/mail_samples.py builds them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import imaplib
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import IN_CI
+
+DOVECOT = os.environ.get("CASETRACKER_TEST_DOVECOT", "/usr/sbin/dovecot")
+USERNAME = "privacy@example.test"
+PASSWORD = "imap-test-password"
+START_TIMEOUT = 30
+INDEX_FILES = ("dovecot-uidlist", "dovecot-keywords", "subscriptions")
+
+
+class ImapServer:
+    """A running private Dovecot with one mailbox, and helpers to fill and inspect it."""
+
+    def __init__(self, host: str, port: int, maildir: Path):
+        self.host = host
+        self.port = port
+        self.username = USERNAME
+        self.password = PASSWORD
+        self.maildir = maildir
+
+    def settings(self, **overrides) -> dict:
+        """Return the app's IMAP settings for this server, with OVERRIDES."""
+        return {
+            "IMAP_HOST": self.host,
+            "IMAP_PORT": self.port,
+            "IMAP_USERNAME": self.username,
+            "IMAP_PASSWORD": self.password,
+            "IMAP_SECURITY": "none",
+            "IMAP_FOLDER": "INBOX",
+            **overrides,
+        }
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[imaplib.IMAP4]:
+        """Log in as the mailbox's user; log out when the block ends."""
+        client = imaplib.IMAP4(self.host, self.port, timeout=60)
+        try:
+            _check(client.login(self.username, self.password), "LOGIN")
+            yield client
+        finally:
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                client.logout()
+
+    def append(
+        self,
+        raw: bytes,
+        *,
+        folder: str = "INBOX",
+        received_at: datetime | None = None,
+        flags: Iterable[str] = (),
+    ) -> int:
+        """Deliver RAW to FOLDER (created if missing) and return its UID."""
+        return self.append_many([raw], folder=folder, received_at=received_at, flags=flags)[0]
+
+    def append_many(
+        self,
+        raws: Iterable[bytes],
+        *,
+        folder: str = "INBOX",
+        received_at: datetime | None = None,
+        flags: Iterable[str] = (),
+    ) -> list[int]:
+        """Deliver each of RAWS over one connection (for load tests); return their UIDs."""
+        internal_date = None if received_at is None else imaplib.Time2Internaldate(received_at)
+        flag_list = " ".join(flags)
+        uids = []
+        with self.connect() as client:
+            if folder.upper() != "INBOX":
+                _create(client, folder)
+            for raw in raws:
+                response = client.append(_quote(folder), flag_list, internal_date, raw)
+                _check(response, "APPEND")
+                uids.append(int(re.search(rb"\[APPENDUID \d+ (\d+)\]", response[1][0])[1]))
+        return uids
+
+    def clear(self, folder: str = "INBOX") -> None:
+        """Empty FOLDER; clearing INBOX resets the whole account (folders, UIDs, keywords)."""
+        with self.connect() as client:
+            if folder.upper() != "INBOX":
+                _empty(client, folder)
+                return
+            # Longest first: Dovecot refuses to delete a folder that still has children.
+            for name in sorted(_folders(client), key=len, reverse=True):
+                if name.upper() != "INBOX":
+                    client.unsubscribe(_quote(name))
+                    _check(client.delete(_quote(name)), f"DELETE {name}")
+            _empty(client, "INBOX")
+        self._forget_inbox()
+
+    def count(self, folder: str = "INBOX") -> int:
+        """Count the messages in FOLDER."""
+        return self._status(folder, "MESSAGES")
+
+    def uidvalidity(self, folder: str = "INBOX") -> int:
+        """Return FOLDER's current UIDVALIDITY."""
+        return self._status(folder, "UIDVALIDITY")
+
+    def uidvalidity_reset(self, folder: str = "INBOX") -> int:
+        """Recreate FOLDER empty with a new UIDVALIDITY and UIDs from 1; return the new value."""
+        before = self.uidvalidity(folder)
+        with self.connect() as client:
+            if folder.upper() == "INBOX":
+                _empty(client, folder)
+            else:
+                _check(client.delete(_quote(folder)), f"DELETE {folder}")
+                _create(client, folder)
+        if folder.upper() == "INBOX":
+            self._forget_inbox()
+        after = self.uidvalidity(folder)
+        assert after != before, f"UIDVALIDITY of {folder} stayed {before}"
+        return after
+
+    def flags(self, folder: str = "INBOX") -> dict[int, set[str]]:
+        """Return each message's flags by UID (without the per-session \\Recent)."""
+        with self.connect() as client:
+            typ, data = client.select(_quote(folder), readonly=True)
+            _check((typ, data), f"EXAMINE {folder}")
+            if int(data[0]) == 0:
+                return {}
+            typ, data = client.uid("FETCH", "1:*", "(FLAGS)")
+            _check((typ, data), "UID FETCH FLAGS")
+        flags = {}
+        for line in data:
+            uid = int(re.search(rb"UID (\d+)", line)[1])
+            flags[uid] = {flag.decode() for flag in imaplib.ParseFlags(line)} - {"\\Recent"}
+        return flags
+
+    def folders(self) -> list[str]:
+        """List every folder of the account, INBOX included."""
+        with self.connect() as client:
+            return _folders(client)
+
+    def _status(self, folder: str, item: str) -> int:
+        with self.connect() as client:
+            typ, data = client.status(_quote(folder), f"({item})")
+        _check((typ, data), f"STATUS {folder}")
+        return int(re.search(rf"{item} (\d+)".encode(), data[0])[1])
+
+    def _forget_inbox(self) -> None:
+        # IMAP cannot delete INBOX. Without its UID list and indexes Dovecot starts it afresh
+        # (new UIDVALIDITY from its counter, UIDs from 1), as after a restore on a real server.
+        root = self.maildir / self.username
+        for path in [*root.glob("dovecot.index*"), *(root / name for name in INDEX_FILES)]:
+            path.unlink(missing_ok=True)
+
+
+def _check(response: tuple, what: str) -> None:
+    typ, data = response
+    if typ != "OK":
+        raise imaplib.IMAP4.error(f"{what}: {typ} {data!r}")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _create(client: imaplib.IMAP4, folder: str) -> None:
+    typ, data = client.create(_quote(folder))
+    if typ != "OK" and b"[ALREADYEXISTS]" not in data[0]:
+        raise imaplib.IMAP4.error(f"CREATE {folder}: {typ} {data!r}")
+
+
+def _empty(client: imaplib.IMAP4, folder: str) -> None:
+    typ, data = client.select(_quote(folder))
+    _check((typ, data), f"SELECT {folder}")
+    if int(data[0]):
+        _check(client.store("1:*", "+FLAGS.SILENT", "(\\Deleted)"), "STORE")
+        _check(client.expunge(), "EXPUNGE")
+    client.close()
+
+
+def _folders(client: imaplib.IMAP4) -> list[str]:
+    typ, data = client.list()
+    _check((typ, data), "LIST")
+    names = []
+    for entry in data:
+        if not entry:
+            continue
+        head, name = entry if isinstance(entry, tuple) else (entry, None)
+        attributes, quoted = re.match(rb'\(([^)]*)\) (?:"[^"]*"|NIL) ?(.*)', head).groups()
+        if b"\\Noselect" in attributes or b"\\NonExistent" in attributes:
+            continue
+        name = name.decode() if name is not None else quoted.decode()
+        if name.startswith('"'):
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        names.append(name)
+    return names
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _config(directory: Path, port: int) -> str:
+    return f"""\
+base_dir = {directory}/run
+# Ours, not /var/lib/dovecot: the machine's own Dovecot stays untouched.
+state_dir = {directory}/state
+log_path = {directory}/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+# Debian gives the dovecot user a system uid, below Dovecot's default limit of 500.
+first_valid_uid = {pwd.getpwnam("dovecot").pw_uid}
+mail_location = maildir:{directory}/mail/%u
+# Test mail needs no crash safety, and appends take a third less time without fsync.
+mail_fsync = never
+service imap-login {{
+  inet_listener imap {{
+    port = {port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {directory}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={directory}/mail/%u
+}}
+"""
+
+
+def _prepare(directory: Path) -> None:
+    # Dovecot reads the passwd file and the mail as the dovecot user (it refuses uid 0).
+    directory.chmod(0o711)
+    for name in ("run", "state", "mail"):
+        (directory / name).mkdir()
+    shutil.chown(directory / "mail", "dovecot", "dovecot")
+    passwd = directory / "passwd"
+    passwd.write_text(f"{USERNAME}:{{PLAIN}}{PASSWORD}\n")
+    passwd.chmod(0o644)
+
+
+def _log(directory: Path) -> str:
+    text = ""
+    for name in ("stderr.log", "dovecot.log"):
+        with contextlib.suppress(OSError):
+            text += (directory / name).read_text(errors="replace")
+    return text[-3000:]
+
+
+def _greets(port: int) -> bool:
+    try:
+        # Dovecot holds the greeting back until its auth process is ready.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            return connection.recv(4).startswith(b"* OK")
+    except OSError:
+        return False
+
+
+def _start(binary: str, directory: Path) -> tuple[int, subprocess.Popen]:
+    conf = directory / "dovecot.conf"
+    # Another process may take the free port before Dovecot binds it: try another one.
+    for _attempt in range(3):
+        port = _free_port()
+        conf.write_text(_config(directory, port))
+        with (directory / "stderr.log").open("wb") as stderr:
+            process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+                [binary, "-F", "-c", str(conf)], stdin=subprocess.DEVNULL, stderr=stderr
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        while process.poll() is None and time.monotonic() < deadline:
+            if _greets(port):
+                return port, process
+            time.sleep(0.02)
+        if process.poll() is None:
+            _stop(process)
+            raise RuntimeError(f"Dovecot did not answer in {START_TIMEOUT}s:\n{_log(directory)}")
+        if "Address already in use" not in _log(directory):
+            break
+    raise RuntimeError(f"Dovecot did not start:\n{_log(directory)}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@contextlib.contextmanager
+def private_dovecot(binary: str = DOVECOT) -> Iterator[ImapServer]:
+    """Run a Dovecot of our own, in a temporary directory on a free port, for the block."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    directory = Path(tempfile.mkdtemp(prefix=f"casetracker-dovecot-{worker}-"))
+    try:
+        _prepare(directory)
+        port, process = _start(binary, directory)
+        try:
+            yield ImapServer("127.0.0.1", port, directory / "mail")
+        finally:
+            _stop(process)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    """One Dovecot per test process, for every test that reads mail over IMAP."""
+    if not Path(DOVECOT).exists():
+        message = f"Dovecot not found at {DOVECOT} (apt-get install dovecot-imapd)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    with private_dovecot() as server:
+        yield server
+
+
+@pytest.fixture
+def imap(dovecot):
+    """The Dovecot mailbox, emptied and reset for this test."""
+    dovecot.clear()
+    return dovecot
