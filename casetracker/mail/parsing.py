@@ -147,10 +147,14 @@ def _reply(body: str) -> str:
     if not body:
         return ""
     try:
-        reply = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text=body)
+        reply = EmailReplyParser(languages=REPLY_LANGUAGES).parse_reply(text=body) or body
     except Exception:
-        return body
-    return (reply or body).strip()
+        reply = body
+    lines = reply.strip().splitlines()
+    # Quoted lines at the end with no "On … wrote:" above them are history too.
+    while lines and (lines[-1].startswith(">") or not lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).strip() or body.strip()
 
 
 def _auto_submitted(message: Message) -> bool:
