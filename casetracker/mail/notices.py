@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from casetracker.cases.changes import Change
@@ -26,7 +27,10 @@ def new_mail_waits(db_session: Session, *, now: datetime) -> None:
         payload={"topic": "inbox_waiting", "count": count, "link": f"{base}/inbox"},
         dedupe_key=f"inbox_waiting:{now.isoformat()}",
     )
-    db_session.commit()
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # a second fetcher at the same moment told the channel already
 
 
 def tell_owner(change: Change) -> None:

@@ -91,7 +91,11 @@ def _stored(db_session, parsed: parsing.Parsed, *, size, received_at, now) -> Ma
         created_at=now,
     )
     db_session.add(message)
-    db_session.flush()
+    try:
+        db_session.flush()
+    except IntegrityError:
+        db_session.rollback()
+        return None  # another fetcher is storing the same message right now
     return message
 
 
