@@ -19,7 +19,9 @@ The team is a DPO, an admin and four staff, each with a Slack user id and the da
 password {data.DEMO_PASSWORD}. The cases are complaints and data-subject requests from the EU,
 the UK, Switzerland, Brazil, California and elsewhere, at every stage of their routes
 (internal review, BBB, DPA panel, arbitration, ANPD; identity checks, in progress, closed),
-received over the last four months: some overdue, on hold, extended, reopened or redirected.
+received over the last four months: some overdue, on hold, extended, reopened or redirected;
+and emails to privacy@: new ones waiting in the inbox, an auto-reply set aside, and answers
+threaded onto cases.
 Everything goes through the same services as real work, so clocks, audit events and Slack
 outbox messages are all in place. Refuses to run if the database already holds cases.
 """
@@ -45,6 +47,7 @@ def load(if_empty):
         stages = ", ".join(f"{s} {summary.stages[s]}" for s in STAGES if summary.stages[s])
         click.echo(f"loaded {summary.staff} staff and {summary.cases} cases ({stages})")
         click.echo(f"{summary.overdue} cases are overdue and {summary.on_hold} on hold")
+        click.echo(f"{summary.emails} emails: some wait in the inbox, some answer cases")
     dpo = data.dpo()
     click.echo(f"Sign in as {dpo.email} / {data.DEMO_PASSWORD}")
 

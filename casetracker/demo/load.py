@@ -17,7 +17,7 @@ from casetracker import timesource
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError
 from casetracker.cases.models import Case
-from casetracker.demo import data
+from casetracker.demo import data, mailbox
 from casetracker.demo.scenario import DPO, Member, Scenario, Step
 from casetracker.people import service as people_service
 from casetracker.people.actors import Actor
@@ -65,6 +65,7 @@ class Summary:
     stages: Counter
     overdue: int = 0
     on_hold: int = 0
+    emails: int = 0
 
     @property
     def cases(self) -> int:
@@ -90,6 +91,7 @@ def load(db_session: Session, *, now: datetime, progress: Callable[[str], None])
         summary.stages[case.stage] += 1
         summary.on_hold += case.status == "on_hold"
         summary.overdue += case.next_due_at is not None and case.next_due_at < now
+    summary.emails = mailbox.load(db_session, now=now)
     return summary
 
 
