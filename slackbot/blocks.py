@@ -155,7 +155,8 @@ def _message_received(payload: Mapping) -> dict:
 
 def _inbox_waiting(payload: Mapping) -> dict:
     count = payload["count"]
-    text = f":incoming_envelope: {count} new email{'s' if count != 1 else ''} wait in the inbox"
+    emails = "1 new email waits" if count == 1 else f"{count} new emails wait"
+    text = f":incoming_envelope: {emails} in the inbox"
     message = {"text": f"{count} new emails in the inbox", "blocks": [_section(text)]}
     message["blocks"].append(_actions([_link_button(payload["link"])]))
     return message

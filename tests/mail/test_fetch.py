@@ -134,3 +134,49 @@ def test_hostile_mail_is_stored_safely(mail_app, imap, clock, tmp_path):
     stored = [p for p in (tmp_path / "attachments").rglob("*") if p.is_file()]
     assert all(p.is_relative_to(tmp_path / "attachments") for p in stored)
     assert not (tmp_path / "etc").exists()
+
+
+def test_a_40_mb_attachment_is_refused_by_the_default_limit_and_its_email_kept(
+    mail_app, imap, clock
+):
+    imap.append(samples.large_attachment())
+
+    report = _fetch(clock)
+
+    assert (report.imported, report.errors) == (1, [])
+    (message,) = _messages()
+    (attachment,) = db.session.scalars(select(Attachment)).all()
+    assert attachment.size == 40 * 1024 * 1024
+    assert attachment.sha256 is None
+    assert "26,214,400-byte limit" in attachment.refused
+    assert message.status == "new"
+
+
+def test_a_full_attachments_disk_stores_nothing_and_the_next_run_catches_up(
+    mail_app, imap, clock, tmp_path
+):
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("")
+    mail_app.config["ATTACHMENTS_DIR"] = str(blocked)
+    imap.append(samples.cp1252_complaint_with_attachments())
+
+    report = _fetch(clock)
+
+    assert report.imported == 0
+    assert "cannot take the file" in report.errors[0]
+    assert _messages() == []
+    assert _count(Attachment) == 0
+
+    mail_app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    assert _fetch(clock).imported == 1
+    assert _count(Attachment) == 2
+
+
+def test_jobs_run_fetch_mail_says_what_it_did(mail_app, imap, runner):
+    imap.append(samples.german_request())
+    imap.append(samples.auto_reply("<x@y>"))
+
+    result = runner.invoke(args=["jobs", "run", "fetch-mail"])
+
+    assert result.exit_code == 0, result.output
+    assert "2 messages imported: 1 to the inbox, 0 added to cases, 1 set aside" in result.output

@@ -1,5 +1,7 @@
 """Notifications reach Slack through the outbox: once each, patient, never silently lost."""
 
+import hashlib
+import io
 import logging
 import socket
 from datetime import timedelta
@@ -10,10 +12,12 @@ from sqlalchemy import select
 import slackbot
 from casetracker import create_app
 from casetracker.extensions import db
+from casetracker.mail import notices as mail_notices
+from casetracker.mail import service as mail_service
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.outbox.notifier import OutboxNotifier
-from tests import factories
+from tests import factories, mail_samples
 from tests.conftest import _settings
 from tests.slackbot.conftest import CASES_CHANNEL, DANA, SAM, slack_settings, visible_text
 
@@ -186,3 +190,26 @@ def test_two_deliverers_on_postgresql_send_every_message_exactly_once(
         assert all(m.sent_at is not None for m in messages())
         db.session.remove()
         db.engine.dispose()
+
+
+def test_mail_is_announced_by_reference_and_count_never_by_sender(api, staff, clock, fake_slack):
+    case = api.create(owner=staff.email)
+    raw = mail_samples.plain(
+        f"Re: [{case['reference']}]", "Here is my new address: Hauptstraße 1, Berlin.",
+        sender="Erika Mustermann <erika@example.org>",
+    )  # fmt: skip
+    for message in (raw, mail_samples.german_request()):
+        mail_service.import_message(
+            db.session, io.BytesIO(message), digest=hashlib.sha256(message).hexdigest(),
+            received_at=clock(), now=clock(), max_attachment=1024,
+        )  # fmt: skip
+    mail_notices.new_mail_waits(db.session, now=clock())
+
+    dm = posted(fake_slack, SAM)[-1]
+    assert f"{case['reference']} has a new email from the individual" in visible_text(dm)
+    (waiting,) = [m for m in posted(fake_slack, CASES_CHANNEL) if "inbox" in m["text"]]
+    assert "1 new email waits in the inbox" in visible_text(waiting)
+    for message in (dm, waiting):
+        assert "Erika" not in str(message)
+        assert "Hauptstraße" not in str(message)
+        assert "Auskunft" not in str(message)
