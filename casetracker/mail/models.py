@@ -22,6 +22,8 @@ class MailMessage(db.Model):
     __table_args__ = (
         Index("ix_mail_messages_status", "status", "received_at", "id"),
         Index("ix_mail_messages_case", "case_id", "received_at"),
+        # Answers are threaded by the Message-IDs they reply to.
+        Index("ix_mail_messages_message_id", "message_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

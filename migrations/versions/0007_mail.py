@@ -60,6 +60,7 @@ def upgrade():
     op.create_index(
         "ix_mail_messages_case", "mail_messages", ["case_id", "received_at"], unique=False
     )
+    op.create_index("ix_mail_messages_message_id", "mail_messages", ["message_id"], unique=False)
     op.create_table(
         "attachments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,6 +100,7 @@ def downgrade():
     op.drop_index(op.f("ix_attachments_case_id"), table_name="attachments")
     op.drop_index(op.f("ix_attachments_mail_message_id"), table_name="attachments")
     op.drop_table("attachments")
+    op.drop_index("ix_mail_messages_message_id", table_name="mail_messages")
     op.drop_index("ix_mail_messages_case", table_name="mail_messages")
     op.drop_index("ix_mail_messages_status", table_name="mail_messages")
     op.drop_table("mail_messages")
