@@ -145,40 +145,19 @@ def perform(
     allowed = workflow.allowed_actions(case, role=actor.role, policy=policy)
     if version is not CURRENT and case.version != version:
         raise StaleVersion(_stale_message(reference), allowed)
-    now = at or timesource.now()
+    step = Step(
+        case=case,
+        action=action,
+        params=fields,
+        at=at or timesource.now(),
+        tz=timesource.team_tz(),
+        policy=policy,
+        actor=actor,
+        reason=fields.get("reason") or fields.get("text"),
+    )
     with writing(db_session):
         try:
-            _resolve_fields(db_session, case, action, fields, now=now)
-            before = audit.snapshot(case)
-            step = Step(
-                case=case,
-                action=action,
-                params=fields,
-                at=now,
-                tz=timesource.team_tz(),
-                policy=policy,
-                actor=actor,
-                reason=fields.get("reason") or fields.get("text"),
-            )
-            workflow.apply(step, role=actor.role)
-            case.next_due_at = clocks.next_due(case)
-            if declared.bumps_version:
-                case.updated_at = now
-                case.version += 1
-            else:
-                _keep_version(db_session, case, at=now)
-            db_session.flush()
-            audit.record(
-                db_session,
-                case,
-                actor=actor,
-                source=source,
-                action=action,
-                before=before,
-                at=now,
-                reason=step.reason,
-            )
-            changes.react(db_session, case, action, fields, at=now)
+            _apply(db_session, step, declared, source=source)
         except StaleDataError as exc:
             db_session.rollback()
             raise StaleVersion(_stale_message(reference), allowed) from exc
@@ -191,6 +170,32 @@ def perform(
             raise
         db_session.commit()
     return case
+
+
+def _apply(db_session: Session, step: Step, declared: actions.Action, *, source: str) -> None:
+    """Change the case, its clocks and its version, append the event, run the reactions."""
+    case, now = step.case, step.at
+    _resolve_fields(db_session, case, step.action, step.params, now=now)
+    before = audit.snapshot(case)
+    workflow.apply(step, role=step.actor.role)
+    case.next_due_at = clocks.next_due(case)
+    if declared.bumps_version:
+        case.updated_at = now
+        case.version += 1
+    else:
+        _keep_version(db_session, case, at=now)
+    db_session.flush()
+    audit.record(
+        db_session,
+        case,
+        actor=step.actor,
+        source=source,
+        action=step.action,
+        before=before,
+        at=now,
+        reason=step.reason,
+    )
+    changes.react(db_session, case, step.action, step.params, at=now)
 
 
 def perform_now(
