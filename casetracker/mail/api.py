@@ -2,6 +2,262 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
+from flask import current_app, g, request, send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from casetracker import timesource
+from casetracker.cases import service as case_service
+from casetracker.cases.errors import ActionNotAllowed, CaseError
+from casetracker.cases.presenters import case_view
+from casetracker.cases.schemas import CaseSchema
+from casetracker.database import kept_loaded
+from casetracker.extensions import db
+from casetracker.mail import files, listing, triage
+from casetracker.mail.models import Attachment
+from casetracker.mail.schemas import (
+    BINARY,
+    REPLY_BODY,
+    UPLOAD_BODY,
+    CaseMessageSchema,
+    CaseMessagesSchema,
+    IgnoreMessageSchema,
+    InboxItemDetailSchema,
+    InboxPageSchema,
+    InboxQuerySchema,
+    LinkMessageSchema,
+    OpenFromMailSchema,
+    UploadedFileSchema,
+)
+from casetracker.people.auth import token_required
 
 bp = Blueprint("mail", __name__, url_prefix="/api/v1", description="Inbox, messages and files")
+SOURCE = "api"
+NOT_NEW = "the item is not new: it was opened, linked or ignored"
+UPLOAD_OVERHEAD = 64 * 1024  # the multipart envelope around the file
+
+
+@bp.route("/inbox")
+class Inbox(MethodView):
+    decorators = (token_required,)
+
+    @bp.arguments(InboxQuerySchema, location="query")
+    @bp.response(200, InboxPageSchema)
+    def get(self, query):
+        """List received emails, newest first."""
+        page = _or_abort(lambda: listing.inbox(db.session, **query))
+        return {"items": [_item_view(item) for item in page.items], "next_cursor": page.next_cursor}
+
+
+@bp.route("/inbox/<int:message_id>")
+class InboxItem(MethodView):
+    decorators = (token_required,)
+
+    @bp.response(200, InboxItemDetailSchema)
+    def get(self, message_id):
+        """Return one received email with its text and files."""
+        return _item_view(_or_abort(lambda: listing.item(db.session, message_id=message_id)))
+
+
+@bp.route("/inbox/<int:message_id>/open")
+class InboxOpen(MethodView):
+    decorators = (token_required,)
+
+    @bp.arguments(OpenFromMailSchema)
+    @bp.response(201, CaseSchema)
+    @bp.alt_response(409, description=NOT_NEW)
+    def post(self, data, message_id):
+        """Open a case from the email; its clocks start when the mailbox received it."""
+        with kept_loaded(db.session):
+            case = _or_abort(
+                lambda: triage.open_case(
+                    db.session, message_id=message_id, data=data, actor=g.actor, source=SOURCE
+                )
+            )
+            return case_view(case, actor=g.actor, now=timesource.now())
+
+
+@bp.route("/inbox/<int:message_id>/link")
+class InboxLink(MethodView):
+    decorators = (token_required,)
+
+    @bp.arguments(LinkMessageSchema)
+    @bp.response(200, CaseSchema)
+    @bp.alt_response(409, description=NOT_NEW)
+    def post(self, data, message_id):
+        """Add the email and its files to an existing case."""
+        with kept_loaded(db.session):
+            case = _or_abort(
+                lambda: triage.link(
+                    db.session, message_id=message_id, reference=data["reference"],
+                    actor=g.actor, source=SOURCE,
+                )
+            )  # fmt: skip
+            return case_view(case, actor=g.actor, now=timesource.now())
+
+
+@bp.route("/inbox/<int:message_id>/ignore")
+class InboxIgnore(MethodView):
+    decorators = (token_required,)
+
+    @bp.arguments(IgnoreMessageSchema)
+    @bp.response(200, InboxItemDetailSchema)
+    @bp.alt_response(409, description=NOT_NEW)
+    def post(self, data, message_id):
+        """Set the email aside with a reason; it opens no case."""
+        _or_abort(
+            lambda: triage.ignore(
+                db.session, message_id=message_id, reason=data["reason"], actor=g.actor
+            )
+        )
+        return _item_view(listing.item(db.session, message_id=message_id))
+
+
+@bp.route("/cases/<reference>/messages")
+class CaseMessages(MethodView):
+    decorators = (token_required,)
+
+    @bp.response(200, CaseMessagesSchema)
+    def get(self, reference):
+        """Return the case's emails, received and sent, in time order."""
+        case, entries = _or_abort(lambda: listing.conversation(db.session, reference=reference))
+        email = case.subject.email if case.subject else None
+        return {"items": [_message_view(entry, subject_email=email) for entry in entries]}
+
+    @bp.doc(requestBody=REPLY_BODY)
+    @bp.response(201, CaseMessageSchema)
+    @bp.alt_response(403, description="without the pii scope, or neither the DPO nor the owner")
+    def post(self, reference):
+        """Write to the individual: queued in the outbox, threaded, the reference in its subject."""
+        _require_pii()
+        with kept_loaded(db.session):
+            case = _or_abort(
+                lambda: case_service.perform(
+                    db.session, reference=reference, action="reply",
+                    version=case_service.CURRENT, params=_json_object(), actor=g.actor,
+                    source=SOURCE,
+                )
+            )  # fmt: skip
+            entry = listing.newest_sent(db.session, case_id=case.id)
+            return _message_view(entry, subject_email=case.subject.email)
+
+
+@bp.route("/cases/<reference>/attachments")
+class CaseAttachments(MethodView):
+    decorators = (token_required,)
+
+    @bp.doc(requestBody=UPLOAD_BODY)
+    @bp.response(201, UploadedFileSchema)
+    def post(self, reference):
+        """Keep a file with the case (the DPO or its owner)."""
+        limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+        request.max_content_length = limit + UPLOAD_OVERHEAD
+        try:
+            upload = request.files.get("file", FileStorage())
+        except RequestEntityTooLarge:
+            abort(422, errors={"file": [f"larger than the {limit:,}-byte limit"]})
+        return _or_abort(
+            lambda: files.add(
+                db.session, reference=reference, upload=upload.stream, filename=upload.filename,
+                content_type=upload.mimetype, actor=g.actor, source=SOURCE,
+            )
+        )  # fmt: skip
+
+
+@bp.route("/attachments/<int:attachment_id>")
+class AttachmentFile(MethodView):
+    decorators = (token_required,)
+
+    @bp.response(200, BINARY, content_type="application/octet-stream")
+    @bp.alt_response(403, description="without the pii scope, or neither the DPO nor the owner")
+    def get(self, attachment_id):
+        """Download a kept file (pii scope; the DPO or the case owner)."""
+        _require_pii()
+        attachment, path = _or_abort(
+            lambda: listing.readable_file(db.session, attachment_id=attachment_id, actor=g.actor)
+        )
+        response = send_file(
+            path,
+            mimetype=attachment.content_type,
+            as_attachment=True,
+            download_name=attachment.filename,
+            conditional=False,
+            etag=False,
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _item_view(item: listing.Item) -> dict:
+    message, detailed = item.message, isinstance(item.attachments, list)
+    view = {
+        "id": message.id,
+        "received_at": message.received_at,
+        "status": message.status,
+        "reason": message.reason,
+        "case": item.case,
+        "attachments": [_file_view(a) for a in item.attachments] if detailed else item.attachments,
+    }
+    if g.actor.sees_pii:
+        view.update(
+            {"from": message.from_address, "subject": message.subject, "preview": message.preview}
+        )
+        if detailed:
+            view["body"] = message.body
+    return view
+
+
+def _message_view(entry: listing.Entry, *, subject_email: str | None) -> dict:
+    message = entry.message
+    view = {
+        "id": message.id,
+        "direction": message.direction,
+        "at": message.received_at,
+        "status": message.status,
+        "attachments": [_file_view(a) for a in entry.attachments],
+    }
+    if g.actor.sees_pii:
+        sent = message.direction == "out"
+        view["from"] = current_app.config["MAIL_FROM"] if sent else message.from_address
+        view["to"] = subject_email if sent else message.to_addresses
+        view["subject"], view["body"] = message.subject, message.body
+    return view
+
+
+def _file_view(attachment: Attachment) -> dict:
+    view = {
+        "id": attachment.id,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "refused": attachment.refused,
+    }
+    if g.actor.sees_pii:
+        view["filename"] = attachment.filename
+    return view
+
+
+def _require_pii() -> None:
+    if not g.actor.sees_pii:
+        abort(403, message="this needs an API token with the pii scope")
+
+
+def _json_object() -> dict:
+    body = request.get_json()
+    if not isinstance(body, dict):
+        abort(400, message="the request body must be a JSON object")
+    return body
+
+
+def _or_abort(call):
+    try:
+        return call()
+    except ValidationError as exc:
+        abort(422, errors=exc.messages)
+    except ActionNotAllowed as exc:
+        abort(409, message=exc.message, allowed_actions=exc.allowed_actions)
+    except CaseError as exc:
+        abort(exc.status, message=exc.message)

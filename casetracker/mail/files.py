@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from typing import BinaryIO
 
@@ -34,6 +35,8 @@ def add(
         raise ValidationError({"file": [f"larger than the {limit:,}-byte limit"]})
     case = case_service.get_case(db_session, reference=reference)
     name = safe_filename(filename)
+    digest = hashlib.sha256(data).hexdigest()
+    fresh = not storage.path_for(digest).exists()
     attachment = Attachment(
         case_id=case.id,
         filename=name,
@@ -43,13 +46,25 @@ def add(
         created_at=timesource.now(),
         created_by=actor.label,
     )
-    db_session.add(attachment)
-    db_session.flush()
-    case_service.perform(
-        db_session, reference=case.reference, action="add_attachment", version=case_service.CURRENT,
-        params={"attachment": attachment.id}, actor=actor, source=source,
-    )  # fmt: skip
+    try:
+        db_session.add(attachment)
+        db_session.flush()
+        case_service.perform(
+            db_session, reference=case.reference, action="add_attachment",
+            version=case_service.CURRENT, params={"attachment": attachment.id},
+            actor=actor, source=source,
+        )  # fmt: skip
+    except Exception:
+        db_session.rollback()
+        if fresh and not _referenced(db_session, digest):
+            storage.path_for(digest).unlink(missing_ok=True)  # refused: keep nothing of it
+        raise
     return attachment
+
+
+def _referenced(db_session: Session, digest: str) -> bool:
+    found = select(Attachment.id).where(Attachment.sha256 == digest).limit(1)
+    return db_session.scalar(found) is not None
 
 
 def of_case(db_session: Session, *, case_id: int) -> list[Attachment]:

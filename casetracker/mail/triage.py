@@ -38,7 +38,10 @@ def open_case(db_session: Session, *, message_id: int, data: Mapping, actor: Act
     if not message.from_address:
         raise ValidationError({"subject": {"email": ["the message has no sender address"]}})
     fields = dict(data)
-    fields["subject"] = {**dict(fields.get("subject") or {}), "email": message.from_address}
+    given = fields.get("subject") or {}
+    if not isinstance(given, Mapping):
+        raise ValidationError({"subject": ["must be an object with the individual's details"]})
+    fields["subject"] = {**given, "email": message.from_address}
     fields["subject"].setdefault("name", message.from_name or message.from_address)
     fields["channel"] = "email"
     fields["received_at"] = message.received_at.isoformat()
@@ -91,7 +94,14 @@ def ignore(db_session: Session, *, message_id: int, reason: str, actor: Actor) -
 
 
 def _new(db_session: Session, message_id: int) -> MailMessage:
-    message = get_item(db_session, message_id=message_id)
+    """Claim an item still in the inbox; a colleague triaging it at once waits, then sees it."""
+    message = db_session.scalar(
+        select(MailMessage)
+        .where(MailMessage.id == message_id, MailMessage.direction == "in")
+        .with_for_update()
+    )
+    if message is None:
+        raise CaseNotFound(f"no inbox item {message_id}")
     if message.status != "new":
         raise NotInInbox(f"inbox item {message_id} is already {message.status}")
     return message
