@@ -137,7 +137,7 @@ def _thread(db_session: Session, message: MailMessage, case: Case, *, now) -> st
     """Add the message to its case through the workflow; on refusal it stays in the inbox."""
     known = _addresses_of(db_session, case.id)
     for _ in range(TRIES):
-        _assign(db_session, message, case.id, status="linked", now=now, by=MAILBOX.label)
+        put_on_case(db_session, message, case.id, status="linked", now=now, by=MAILBOX.label)
         message.foreign_sender = bool(known) and message.from_address not in known
         try:
             case_service.perform(
@@ -156,10 +156,12 @@ def _thread(db_session: Session, message: MailMessage, case: Case, *, now) -> st
     return "new"
 
 
-def _assign(db_session, message: MailMessage, case_id: int, *, status: str, now, by: str) -> None:
-    message.case_id, message.status, message.handled_at, message.handled_by = (
-        case_id, status, now, by
-    )  # fmt: skip
+def put_on_case(
+    db_session: Session, message: MailMessage, case_id: int, *, status: str, now, by: str
+) -> None:
+    """Move a message and its files onto a case (in the caller's transaction)."""
+    message.case_id, message.status = case_id, status
+    message.handled_at, message.handled_by = now, by
     for attachment in db_session.scalars(
         select(Attachment).where(Attachment.mail_message_id == message.id)
     ):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from casetracker import timesource
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError, CaseNotFound
+from casetracker.mail import service
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.people.actors import Actor
 
@@ -68,12 +69,7 @@ def link(db_session: Session, *, message_id: int, reference: str, actor: Actor, 
     """Add an inbox item to an existing case."""
     message = _new(db_session, message_id)
     case = case_service.get_case(db_session, reference=reference)
-    message.status, message.case_id = "linked", case.id
-    message.handled_at, message.handled_by = _now(), actor.label
-    for attachment in db_session.scalars(
-        select(Attachment).where(Attachment.mail_message_id == message.id)
-    ):
-        attachment.case_id = case.id
+    service.put_on_case(db_session, message, case.id, status="linked", now=_now(), by=actor.label)
     return case_service.perform(
         db_session, reference=case.reference, action="link_message",
         version=case_service.CURRENT, params={"message": message.id},
