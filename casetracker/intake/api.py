@@ -1,20 +1,34 @@
-"""OpenGDPR endpoints (OpenDSR specification 0.1): discovery, requests, status, cancel."""
+"""OpenGDPR endpoints (OpenGDPR 0.1 and 1.0): discovery, requests, status, cancel."""
 
 from __future__ import annotations
 
 import base64
 import json
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, current_app, g, request, url_for
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    MethodNotAllowed,
+    NotFound,
+    default_exceptions,
+)
 
 from casetracker import timesource
 from casetracker.cases.errors import CaseError
 from casetracker.extensions import db
 from casetracker.intake import opengdpr, signing
 from casetracker.intake.callbacks import encode
-from casetracker.intake.schemas import REQUEST_TYPES, SUPPORTED_IDENTITIES, OpenGdprRequestSchema
+from casetracker.intake.schemas import (
+    API_VERSION,
+    REQUEST_TYPES,
+    SUPPORTED_IDENTITIES,
+    OpenGdprRequestSchema,
+    flatten,
+)
 from casetracker.people.auth import token_required
 from casetracker.people.models import Staff
 
@@ -33,9 +47,23 @@ def _configured():
     return None
 
 
-@bp.after_request
+@bp.before_app_request
+def _unrouted():
+    """Answer an unknown path or method under the prefix in the spec's shape, not HTML."""
+    error = request.routing_exception
+    if isinstance(error, NotFound | MethodNotAllowed) and _ours():
+        response = _http_error(error)
+        if isinstance(error, MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
+        return response
+    return None
+
+
+@bp.after_app_request
 def _sign(response: Response) -> Response:
-    """Sign every JSON answer with the processor's key (sections 7.4, 8.3)."""
+    """Sign every JSON answer under the prefix with the processor's key (sections 7.4, 8.3)."""
+    if not _ours():
+        return response
     processor = signing.signer()
     if processor is not None and response.is_json:
         response.headers["X-OpenGDPR-Processor-Domain"] = current_app.config[
@@ -46,24 +74,44 @@ def _sign(response: Response) -> Response:
     return response
 
 
-@bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):
+    if error.code and error.code >= 500:
+        db.session.rollback()
     data = getattr(error, "data", None) or {}
-    return _error(error.code or 500, data.get("message") or error.description, reason=error.name)
+    # Section 7.5: errors answer 400; authentication is the processor's choice (4.3), so a
+    # missing or bad token is one of those errors too.
+    code = 400 if error.code == 401 else error.code or 500
+    return _error(code, data.get("message") or error.description, reason=error.name)
+
+
+# Code by code: the app's own handlers for 404, 405, 500... would otherwise answer in HTML.
+for _code in (*default_exceptions, HTTPException):
+    bp.register_error_handler(_code, _http_error)
 
 
 @bp.get("/discovery")
 def discovery():
     """Describe what this processor supports and where its certificate is."""
-    base = current_app.config["CASETRACKER_BASE_URL"]
+    domain = current_app.config["OPENGDPR_PROCESSOR_DOMAIN"]
     return _json(
         {
-            "api_version": opengdpr.API_VERSION,
+            "api_version": API_VERSION,
             "supported_identities": list(SUPPORTED_IDENTITIES),
             "supported_subject_request_types": list(REQUEST_TYPES),
-            "processor_certificate": f"{base}/opengdpr/v1/cert.pem",
+            "processor_certificate": f"https://{domain}{url_for('.certificate')}",
         }
     )
+
+
+@bp.get("/status")
+def service_status():
+    """Tell a controller whether this processor answers (section 3.1 names it, no more)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return _error(503, "the database is not reachable", reason="Unavailable")
+    return _json({"api_version": API_VERSION, "status": "ok"})
 
 
 @bp.get("/cert.pem")
@@ -84,7 +132,10 @@ def create():
     try:
         if not isinstance(body, dict):
             raise ValidationError({"_schema": ["the body must be a JSON object"]})
-        data = OpenGdprRequestSchema().load(body)
+        schema = OpenGdprRequestSchema(
+            processor_domain=current_app.config["OPENGDPR_PROCESSOR_DOMAIN"]
+        )
+        data = schema.load(body)
         record, case = opengdpr.open_request(
             db.session,
             data=data,
@@ -94,7 +145,7 @@ def create():
         )
     except ValidationError as exc:
         return _invalid(exc.messages)
-    return _json(
+    return _receipt(
         {
             "controller_id": record.controller_id,
             "expected_completion_time": opengdpr.rfc3339(opengdpr.expected_completion(case)),
@@ -123,16 +174,16 @@ def cancel(subject_request_id: str):
         opengdpr.cancel(db.session, record=record, case=case, actor=g.actor)
     except (opengdpr.NotCancellable, CaseError) as exc:
         return _error(400, str(exc), reason="NotCancellable")
-    return _json(
-        {
-            "controller_id": record.controller_id,
-            "subject_request_id": record.subject_request_id,
-            "received_time": opengdpr.rfc3339(timesource.now()),
-            "encoded_request": base64.b64encode(request.get_data()).decode(),
-            "api_version": opengdpr.API_VERSION,
-        },
-        202,
-    )
+    body = {
+        "controller_id": record.controller_id,
+        "subject_request_id": record.subject_request_id,
+        "received_time": opengdpr.rfc3339(timesource.now()),
+        "api_version": record.api_version,
+    }
+    if record.api_version == "0.1":
+        # 0.1 echoed the (cancellation) request's body; 1.0 dropped the field.
+        body["encoded_request"] = base64.b64encode(request.get_data()).decode()
+    return _receipt(body, 202)
 
 
 def _find(subject_request_id: str):
@@ -140,12 +191,11 @@ def _find(subject_request_id: str):
         db.session, subject_request_id=subject_request_id, controller_id=_controller_id()
     )
     if found is None:
-        raise _NotFound()
+        raise _UnknownRequest()
     return found
 
 
-class _NotFound(HTTPException):
-    code = 404
+class _UnknownRequest(BadRequest):
     description = "no request with this subject_request_id for this controller"
 
 
@@ -156,24 +206,11 @@ def _controller_id() -> str:
 
 def _invalid(messages) -> Response:
     errors = [
-        {"domain": "Validation", "reason": "InvalidArgument", "message": f"{field}: {text}"}
-        for field, text in _flatten(messages)
+        {"domain": "Validation", "reason": "InvalidArgument", "message": f"{field}: {message}"}
+        for field, message in flatten(messages)
     ]
     summary = "; ".join(error["message"] for error in errors[:3])
     return _error(400, summary, errors=errors)
-
-
-def _flatten(messages, prefix: str = ""):
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            name = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
-            yield from _flatten(value, name)
-    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        for message in messages:
-            yield prefix or "request", message
-    else:
-        for item in messages:
-            yield from _flatten(item, prefix)
 
 
 def _error(
@@ -189,6 +226,16 @@ def _error(
         {"domain": "OpenGDPR", "reason": reason, "message": detail or message}
     ]
     return _json({"error": {"code": code, "message": message, "errors": detail_errors}}, code)
+
+
+def _receipt(body: dict, status: int) -> Response:
+    """Answer with processor_signature: over the body without it, encoded as it is sent."""
+    signature = signing.signer().sign(encode(body))
+    return _json({**body, "processor_signature": signature}, status)
+
+
+def _ours() -> bool:
+    return request.path.startswith("/opengdpr/")
 
 
 def _json(body: dict, status: int = 200) -> Response:

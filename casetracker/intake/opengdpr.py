@@ -15,12 +15,15 @@ from casetracker.cases.changes import Change
 from casetracker.cases.models import Case
 from casetracker.intake import languages
 from casetracker.intake.models import OpenGdprRequest
-from casetracker.intake.schemas import REQUEST_TYPES, email_of
+from casetracker.intake.schemas import REQUEST_TYPES
 from casetracker.people.actors import Actor
 
-API_VERSION = "0.1"
 CHANNEL = "opengdpr"
 SUBJECT_NAME = "(not given: OpenGDPR request)"
+# Section 8 has no status for a request refused or passed on: "cancelled" is the honest end
+# of everything but a fulfilled request. Both ends are final: a reopen is our own rework.
+FULFILLED = ("complied", "partially_complied")
+FINAL = ("completed", "cancelled")
 
 
 class NotCancellable(Exception):
@@ -30,22 +33,21 @@ class NotCancellable(Exception):
 def open_request(
     db_session: Session, *, data: dict, controller_id: str, settings: dict, actor: Actor
 ) -> tuple[OpenGdprRequest, Case]:
-    """Open a request case for a controller's request, or return the one already opened."""
-    existing = _existing(db_session, data["subject_request_id"], controller_id)
-    if existing is not None:
-        return existing
-    now = timesource.now()
-    extension = data["extensions"].get(settings["OPENGDPR_PROCESSOR_DOMAIN"]) or {}
-    country = str(extension.get("country") or settings["OPENGDPR_DEFAULT_COUNTRY"]).upper()
+    """Open a request case for a controller's request, or return the one it already opened."""
+    country = (data["country"] or settings["OPENGDPR_DEFAULT_COUNTRY"]).upper()
     if country not in languages.COUNTRIES:
         raise ValidationError({"extensions": [f"unknown country code {country!r}"]})
+    data = {**data, "country": country, "summary": _summary(data, controller_id)}
+    existing = _existing(db_session, data, controller_id)
+    if existing is not None:
+        return existing
     record = OpenGdprRequest(
         subject_request_id=data["subject_request_id"],
         controller_id=controller_id,
         request_type=data["subject_request_type"],
         api_version=data["api_version"],
         submitted_time=data["submitted_time"],
-        received_time=now,
+        received_time=timesource.now(),
         status_callback_urls=data["status_callback_urls"],
         reported_status="pending",
     )
@@ -54,12 +56,9 @@ def open_request(
         "right": REQUEST_TYPES[data["subject_request_type"]],
         "jurisdiction": languages.jurisdiction_for(country, california=False),
         "data_context": "platform",
-        "summary": (
-            f"OpenGDPR {data['subject_request_type']} request {data['subject_request_id']} "
-            f"from controller {controller_id}, submitted {data['submitted_time'].isoformat()}"
-        ),
+        "summary": data["summary"],
         "channel": "api",
-        "subject": {"name": SUBJECT_NAME, "email": email_of(data), "country": country},
+        "subject": {"name": SUBJECT_NAME, "email": data["email"], "country": country},
     }
     try:
         case = case_service.create_case(
@@ -68,7 +67,7 @@ def open_request(
     except IntegrityError:
         # Another worker opened the same subject_request_id first: answer with its case.
         db_session.rollback()
-        existing = _existing(db_session, data["subject_request_id"], controller_id)
+        existing = _existing(db_session, data, controller_id)
         if existing is None:
             raise
         return existing
@@ -90,8 +89,9 @@ def find(db_session: Session, *, subject_request_id: str, controller_id: str):
 
 def cancel(db_session: Session, *, record: OpenGdprRequest, case: Case, actor: Actor) -> Case:
     """Withdraw a request that is still pending; later ones are refused."""
-    if request_status(case) != "pending":
-        raise NotCancellable(f"the request is {request_status(case)}; only pending ones cancel")
+    status = current_status(record, case)
+    if status != "pending":
+        raise NotCancellable(f"the request is {status}; only pending ones cancel")
     return case_service.perform(
         db_session,
         reference=case.reference,
@@ -106,10 +106,17 @@ def cancel(db_session: Session, *, record: OpenGdprRequest, case: Case, actor: A
 def request_status(case: Case) -> str:
     """Map the case to an OpenGDPR status: pending, in_progress, completed or cancelled."""
     if case.status == "closed":
-        return "cancelled" if case.outcome == "withdrawn" else "completed"
+        return "completed" if case.outcome in FULFILLED else "cancelled"
     if case.stage == "received":
         return "pending"
     return "in_progress"
+
+
+def current_status(record: OpenGdprRequest, case: Case) -> str:
+    """Return the request's status: the case's, unless a final one was reported already."""
+    if record.reported_status in FINAL:
+        return record.reported_status
+    return request_status(case)
 
 
 def expected_completion(case: Case) -> datetime:
@@ -126,8 +133,8 @@ def status_body(record: OpenGdprRequest, case: Case) -> dict:
         "controller_id": record.controller_id,
         "expected_completion_time": rfc3339(expected_completion(case)),
         "subject_request_id": record.subject_request_id,
-        "request_status": request_status(case),
-        "api_version": API_VERSION,
+        "request_status": current_status(record, case),
+        "api_version": record.api_version,
     }
 
 
@@ -136,9 +143,9 @@ def on_status_change(change: Change) -> None:
     case, notifier = change.case, change.notifier
     found = select(OpenGdprRequest).where(OpenGdprRequest.case_id == case.id)
     record = change.db_session.scalar(found)
-    if record is None or request_status(case) == record.reported_status:
+    if record is None or current_status(record, case) == record.reported_status:
         return
-    record.reported_status = request_status(case)
+    record.reported_status = current_status(record, case)
     for index, url in enumerate(record.status_callback_urls):
         body = {**status_body(record, case), "status_callback_url": url}
         body.pop("api_version")
@@ -157,12 +164,38 @@ def rfc3339(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _existing(db_session: Session, subject_request_id: str, controller_id: str):
+def _summary(data: dict, controller_id: str) -> str:
+    """Describe the request for staff; it also records the property_id it is scoped to."""
+    scope = f" for property {data['property_id']}" if data["property_id"] else ""
+    submitted = data["submitted_time"].astimezone(UTC).isoformat()
+    return (
+        f"OpenGDPR {data['subject_request_type']} request {data['subject_request_id']}{scope} "
+        f"from controller {controller_id}, submitted {submitted}"
+    )
+
+
+def _existing(db_session: Session, data: dict, controller_id: str):
     found = db_session.scalar(
-        select(OpenGdprRequest).where(OpenGdprRequest.subject_request_id == subject_request_id)
+        select(OpenGdprRequest).where(
+            OpenGdprRequest.subject_request_id == data["subject_request_id"]
+        )
     )
     if found is None:
         return None
-    if found.controller_id != controller_id:
-        raise ValidationError({"subject_request_id": ["already used for another request"]})
-    return found, db_session.get(Case, found.case_id)
+    case = db_session.get(Case, found.case_id)
+    if found.controller_id != controller_id or not _same_request(found, case, data):
+        raise ValidationError({"subject_request_id": ["already used for a different request"]})
+    return found, case
+
+
+def _same_request(record: OpenGdprRequest, case: Case, data: dict) -> bool:
+    """Tell whether a repeated request says what the first one said (erased facts aside)."""
+    kept = (
+        (record.request_type, data["subject_request_type"]),
+        (record.submitted_time, data["submitted_time"]),
+        (record.status_callback_urls, data["status_callback_urls"]),
+        (case.summary, data["summary"]),
+        (case.subject.email, data["email"]),
+        (case.subject.country, data["country"]),
+    )
+    return all(stored is None or stored == given for stored, given in kept)

@@ -1,12 +1,14 @@
-"""Fixtures for intake: compiled catalogs, a real SMTP server, an OpenGDPR signing key."""
+"""Fixtures for intake: compiled catalogs, a real SMTP server, OpenGDPR keys and controllers."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,71 @@ from tests.conftest import _settings
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "casetracker" / "translations"
 PROCESSOR_DOMAIN = "example-processor.com"
+REQUESTS = "/opengdpr/v1/opengdpr_requests"
+# OpenGDPR_specification.md 1.0, section 7.2, without the trailing comma that makes it invalid.
+SPEC_EXAMPLE = {
+    "subject_request_id": "a7551968-d5d6-44b2-9831-815ac9017798",
+    "subject_request_type": "erasure",
+    "submitted_time": "2018-10-02T15:00:00Z",
+    "subject_identities": [
+        {
+            "identity_type": "email",
+            "identity_value": "johndoe@example.com",
+            "identity_format": "raw",
+        }
+    ],
+    "api_version": "1.0",
+    "status_callback_urls": ["https://examplecontroller.com/opengdpr_callbacks"],
+    "extensions": {
+        "example-processor.com": {"foo-processor-custom-id": 123456, "property_id": "123456"},
+        "example-other-processor.com": {"foo-other-processor-custom-id": 654321},
+    },
+}
+
+
+def post(api, body):
+    """Send an OpenGDPR request as a controller does."""
+    return api.post(REQUESTS, data=json.dumps(body), content_type="application/json")
+
+
+def certificate(client) -> bytes:
+    """Fetch the processor's certificate from the URL that discovery publishes."""
+    discovery = client.get("/opengdpr/v1/discovery").get_json()
+    return client.get(discovery["processor_certificate"]).data
+
+
+class Callbacks:
+    """A controller's callback endpoint that records what it receives."""
+
+    def __init__(self):
+        self.received = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.received.append((self.headers, body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/opengdpr_callbacks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def statuses(self) -> list[str]:
+        return [json.loads(body)["request_status"] for _, body in self.received]
+
+
+@pytest.fixture
+def callbacks():
+    receiver = Callbacks()
+    receiver.thread.start()
+    yield receiver
+    receiver.server.shutdown()
+    receiver.server.server_close()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -93,24 +160,32 @@ def mailbox(smtp_server):
     return smtp_server
 
 
-@pytest.fixture(scope="session")
-def signing_files(tmp_path_factory):
-    """An RSA key and a self-signed certificate for the processor domain (tests only)."""
-    folder = tmp_path_factory.mktemp("opengdpr")
+def issue(
+    folder: Path,
+    common_name: str,
+    *,
+    dns_names: tuple[str, ...] = (),
+    issuer: tuple[rsa.RSAPrivateKey, x509.Name] | None = None,
+) -> tuple[Path, Path]:
+    """Write an RSA key and its certificate; self-signed unless an issuer (key, name) signs it."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, PROCESSOR_DOMAIN)])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    issuer_key, issuer_name = issuer or (key, name)
     now = dt.datetime.now(dt.UTC)
-    certificate = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(name)
-        .issuer_name(name)
+        .issuer_name(issuer_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=30))
-        .sign(key, hashes.SHA256())
     )
-    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    if dns_names:
+        names = [x509.DNSName(dns_name) for dns_name in dns_names]
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    certificate = builder.sign(issuer_key, hashes.SHA256())
+    key_path, cert_path = folder / f"{common_name}.key.pem", folder / f"{common_name}.pem"
     key_path.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,
@@ -120,6 +195,12 @@ def signing_files(tmp_path_factory):
     )
     cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     return key_path, cert_path
+
+
+@pytest.fixture(scope="session")
+def signing_files(tmp_path_factory):
+    """An RSA key and a self-signed certificate for the processor domain (tests only)."""
+    return issue(tmp_path_factory.mktemp("opengdpr"), PROCESSOR_DOMAIN)
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import copy
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
@@ -17,68 +15,7 @@ from casetracker.intake.signing import verify
 from casetracker.outbox import delivery
 from tests import factories
 from tests.factories import row_counts
-
-# OpenGDPR_specification.md section 7.2, without the trailing comma that makes it invalid JSON.
-SPEC_EXAMPLE = {
-    "subject_request_id": "a7551968-d5d6-44b2-9831-815ac9017798",
-    "subject_request_type": "erasure",
-    "submitted_time": "2018-10-02T15:00:00Z",
-    "subject_identities": [
-        {
-            "identity_type": "email",
-            "identity_value": "johndoe@example.com",
-            "identity_format": "raw",
-        }
-    ],
-    "api_version": "0.1",
-    "status_callback_urls": ["https://examplecontroller.com/opengdpr_callbacks"],
-    "extensions": {
-        "example-processor.com": {"foo-processor-custom-id": 123456, "property_id": "123456"},
-        "example-other-processor.com": {"foo-other-processor-custom-id": 654321},
-    },
-}
-REQUESTS = "/opengdpr/v1/opengdpr_requests"
-
-
-class Callbacks:
-    """A controller's callback endpoint that records what it receives."""
-
-    def __init__(self):
-        self.received = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append((self.headers, body))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/opengdpr_callbacks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-
-@pytest.fixture
-def callbacks():
-    receiver = Callbacks()
-    receiver.thread.start()
-    yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
-
-
-def certificate(client) -> bytes:
-    discovery = client.get("/opengdpr/v1/discovery").get_json()
-    path = discovery["processor_certificate"].removeprefix("http://casetracker.test")
-    return client.get(path).data
-
-
-def post(api, body):
-    return api.post(REQUESTS, data=json.dumps(body), content_type="application/json")
+from tests.intake.conftest import REQUESTS, SPEC_EXAMPLE, certificate, post
 
 
 def test_discovery_describes_the_processor_and_is_signed(client):
@@ -86,6 +23,8 @@ def test_discovery_describes_the_processor_and_is_signed(client):
     body = response.get_json()
     assert body["supported_subject_request_types"] == ["erasure", "access", "portability"]
     assert {"identity_type": "email", "identity_format": "raw"} in body["supported_identities"]
+    assert body["api_version"] == "1.0"
+    assert body["processor_certificate"] == "https://example-processor.com/opengdpr/v1/cert.pem"
     assert response.headers["X-OpenGDPR-Processor-Domain"] == "example-processor.com"
     assert verify(certificate(client), response.data, response.headers["X-OpenGDPR-Signature"])
 
@@ -149,10 +88,14 @@ def test_a_body_that_is_not_json_gets_400(api):
     assert response.get_json()["error"]["code"] == 400
 
 
-def test_without_a_token_the_answer_is_401_in_the_specifications_shape(client):
-    response = client.post(REQUESTS, json=SPEC_EXAMPLE)
-    assert response.status_code == 401
-    assert response.get_json()["error"]["code"] == 401
+@pytest.mark.parametrize("authorization", [None, "Bearer not-a-token", "Basic c2FtOnB3"])
+def test_without_a_valid_token_the_answer_is_a_signed_400(client, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+    response = client.post(REQUESTS, json=SPEC_EXAMPLE, headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == 400
+    assert "token" in response.get_json()["error"]["message"]
+    assert verify(certificate(client), response.data, response.headers["X-OpenGDPR-Signature"])
     assert row_counts() == (0, 0, 0)
 
 
@@ -190,6 +133,9 @@ def test_a_pending_request_can_be_cancelled_and_a_started_one_cannot(client, api
 def test_another_controller_cannot_see_the_request(client, api, dpo):
     post(api, SPEC_EXAMPLE)
     other = factories.ApiClient(client, factories.token(dpo))
-    response = other.get(f"{REQUESTS}/{SPEC_EXAMPLE['subject_request_id']}")
-    assert response.status_code == 404
+    path = f"{REQUESTS}/{SPEC_EXAMPLE['subject_request_id']}"
+    for response in (other.get(path), client.delete(path, headers=other.headers)):
+        assert response.status_code == 400
+        assert response.get_json()["error"]["code"] == 400
+        assert "subject_request_id" in response.get_json()["error"]["message"]
     assert post(other, SPEC_EXAMPLE).status_code == 400
