@@ -222,7 +222,8 @@ def message_received(step: Step) -> None:
 
 
 def link_message(step: Step) -> None:
-    step.reason = f"email #{step.params['message']} from the inbox added to the case"
+    foreign = " (from someone other than the individual)" if step.params["foreign_sender"] else ""
+    step.reason = f"email #{step.params['message']} from the inbox added to the case{foreign}"
 
 
 def reply(step: Step) -> None:

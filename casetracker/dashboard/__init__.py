@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from casetracker.cases import api as cases_api
 from casetracker.dashboard import case_pages, errors, filters, reports, views
-from casetracker.extensions import csrf
+from casetracker.extensions import csrf, db
 from casetracker.jobs import views as jobs_views
 from casetracker.mail import api as mail_api
+from casetracker.mail.models import MailMessage
 from casetracker.outbox import views as outbox_views
 from casetracker.people import roles
 from casetracker.people import views as people_views
@@ -19,6 +22,7 @@ NAVIGATION = (
     ("dashboard.due_this_week", "Due this week"),
     ("dashboard.mine", "My cases"),
     ("dashboard.all_cases", "All cases"),
+    ("inbox.index", "Inbox"),
     ("reports.metrics_page", "Metrics"),
     ("outbox.messages", "Outbox"),
     ("scheduled.jobs", "Jobs"),
@@ -52,4 +56,16 @@ def _navigation() -> dict:
         "admin_navigation": ADMIN_NAVIGATION,
         "manages_accounts": roles.manages_accounts,
         "late_jobs": jobs_views.late_jobs,
+        "inbox_waiting": _inbox_waiting,
     }
+
+
+def _inbox_waiting() -> int:
+    """Count the emails waiting in the inbox, for the navigation."""
+    new = select(func.count()).select_from(MailMessage).where(MailMessage.status == "new")
+    try:
+        return db.session.scalar(new)
+    except SQLAlchemyError:
+        # The error pages show the navigation too, also when the database is what failed.
+        db.session.rollback()
+        return 0

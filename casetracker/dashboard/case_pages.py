@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from casetracker import policy as policies
 from casetracker import timesource
 from casetracker.cases import access, service, workflow
+from casetracker.cases import actions as case_actions
 from casetracker.cases.actions import OFFERED
 from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
 from casetracker.cases.models import Case
@@ -16,6 +17,8 @@ from casetracker.cases.presenters import clock_view
 from casetracker.dashboard import actions, queries
 from casetracker.extensions import db
 from casetracker.intake import service as intake
+from casetracker.mail import files as mail_files
+from casetracker.mail import listing as mail_listing
 
 bp = Blueprint("case_pages", __name__, url_prefix="/cases")
 STALE = "Someone else changed this case while you were looking at it. Reload it and try again."
@@ -123,6 +126,7 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
     now = timesource.now()
     allowed = workflow.allowed_actions(case, role=current_user.role, policy=policy)
     staff = queries.active_staff(db.session) if forms and "assign" in allowed else []
+    sees_subject = access.sees_subject(current_user, case)
     return {
         "case": case,
         "route": policy.route(case.route),
@@ -131,7 +135,12 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
         "events": queries.events_of_case(db.session, case_id=case.id),
         "forms": actions.forms_for(case, allowed=allowed, staff=staff) if forms else [],
         "asks_individual": forms and _may_ask(case, allowed),
-        "sees_subject": access.sees_subject(current_user, case),
+        "sees_subject": sees_subject,
+        "conversation": mail_listing.conversation(db.session, reference=case.reference)[1],
+        "files": mail_files.of_case(db.session, case_id=case.id),
+        "writes_to_individual": forms
+        and sees_subject
+        and case_actions.get("reply").when(case, policy),
         "now": now,
         "failed": None,
         "errors": {},

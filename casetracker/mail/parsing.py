@@ -123,7 +123,10 @@ def _text(part: Message) -> str:
 def _as_text(markup: str) -> str:
     """Reduce HTML to its text: tags, scripts and styles go, entities become characters."""
     markup = re.sub(r"(?is)<(script|style)\b.*?</\1\s*>", " ", markup)
-    markup = re.sub(r"(?i)<br\s*/?>|</(p|div|tr|li|h[1-6])\s*>", "\n", markup)
+    # Layout comes from the tags, not from the source's line breaks (Outlook wraps anywhere).
+    markup = re.sub(r"\s+", " ", markup)
+    markup = re.sub(r"(?i)<br\s*/?>|</(tr|li)\s*>", "\n", markup)
+    markup = re.sub(r"(?i)</(p|div|h[1-6])\s*>", "\n\n", markup)
     text = html.unescape(nh3.clean(markup, tags=set()))
     lines = (" ".join(line.split()) for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
@@ -194,6 +197,12 @@ def _attachments(message: Message):
         return
     for number, part in enumerate(parts, start=1):
         content_type = part.get_content_type()[:127]
+        if content_type.startswith("message/") and content_type != "message/rfc822":
+            blocks = part.get_payload() if part.is_multipart() else []
+            data = b"".join(block.as_bytes() for block in blocks)
+            yield Part(safe_filename(part.get_filename(), fallback=f"report-{number}.txt"),
+                       content_type, data)  # fmt: skip
+            continue
         if content_type == "message/rfc822":
             data = part.as_bytes() if not part.is_multipart() else _inner_bytes(part)
             name = safe_filename(part.get_filename(), fallback=f"forwarded-{number}.eml")

@@ -24,6 +24,7 @@ from casetracker.cases.errors import CaseError, StaleVersion
 from casetracker.cases.models import Case, Subject
 from casetracker.mail import parsing, storage
 from casetracker.mail.models import Attachment, MailMessage
+from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
 
 log = logging.getLogger(__name__)
@@ -135,10 +136,8 @@ def _thread_case(db_session: Session, parsed: parsing.Parsed) -> Case | None:
 
 def _thread(db_session: Session, message: MailMessage, case: Case, *, now) -> str:
     """Add the message to its case through the workflow; on refusal it stays in the inbox."""
-    known = _addresses_of(db_session, case.id)
     for _ in range(TRIES):
         put_on_case(db_session, message, case.id, status="linked", now=now, by=MAILBOX.label)
-        message.foreign_sender = bool(known) and message.from_address not in known
         try:
             case_service.perform(
                 db_session, reference=case.reference, action="message_received",
@@ -159,9 +158,11 @@ def _thread(db_session: Session, message: MailMessage, case: Case, *, now) -> st
 def put_on_case(
     db_session: Session, message: MailMessage, case_id: int, *, status: str, now, by: str
 ) -> None:
-    """Move a message and its files onto a case (in the caller's transaction)."""
+    """Move a message and its files onto a case, flagging a sender who is not the individual."""
+    known = _addresses_of(db_session, case_id)
     message.case_id, message.status = case_id, status
     message.handled_at, message.handled_by = now, by
+    message.foreign_sender = bool(known) and message.from_address not in known
     for attachment in db_session.scalars(
         select(Attachment).where(Attachment.mail_message_id == message.id)
     ):
@@ -194,6 +195,8 @@ def _bounce(db_session: Session, message: MailMessage, original_ids: list[str], 
     if sent is None or sent.status == "bounced":
         return "ignored"
     sent.status = "bounced"
+    if sent.outbox_message_id is not None:
+        db_session.get(OutboxMessage, sent.outbox_message_id).bounced_at = now
     if sent.case_id is None:
         db_session.commit()
         return "ignored"

@@ -72,7 +72,8 @@ def link(db_session: Session, *, message_id: int, reference: str, actor: Actor, 
     service.put_on_case(db_session, message, case.id, status="linked", now=_now(), by=actor.label)
     return case_service.perform(
         db_session, reference=case.reference, action="link_message",
-        version=case_service.CURRENT, params={"message": message.id},
+        version=case_service.CURRENT,
+        params={"message": message.id, "foreign_sender": message.foreign_sender},
         actor=actor, source=source,
     )  # fmt: skip
 

@@ -1,4 +1,4 @@
-"""What the outbox still has to deliver, for the Outbox page."""
+"""What the outbox still has to deliver, and the emails that bounced, for the Outbox page."""
 
 from __future__ import annotations
 
@@ -40,6 +40,18 @@ def undelivered_messages(db_session: Session, *, limit: int = 50) -> list[Outbox
                 OutboxMessage.next_attempt_at,
                 OutboxMessage.id,
             )
+            .limit(limit)
+        )
+    )
+
+
+def bounced_emails(db_session: Session, *, limit: int = 50) -> list[OutboxMessage]:
+    """Return the emails that were sent and came back undelivered, newest first."""
+    return list(
+        db_session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.bounced_at.is_not(None))
+            .order_by(OutboxMessage.bounced_at.desc(), OutboxMessage.id.desc())
             .limit(limit)
         )
     )

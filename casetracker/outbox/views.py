@@ -1,4 +1,4 @@
-"""The outbox page: messages not delivered yet, with a retry for failed ones."""
+"""The outbox page: messages not delivered yet, with a retry for failed ones, and bounces."""
 
 from __future__ import annotations
 
@@ -21,11 +21,12 @@ def _signed_in():
 
 @bp.get("")
 def messages():
-    """List pending and failed messages."""
+    """List pending and failed messages, and the emails that bounced."""
     return render_template(
         "dashboard/outbox.html",
         messages=listing.undelivered_messages(db.session),
         counts=listing.undelivered_counts(db.session),
+        bounced=listing.bounced_emails(db.session),
         sees_addresses=roles.sees_all_subjects(current_user),
         now=timesource.now(),
     )

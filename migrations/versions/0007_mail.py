@@ -1,4 +1,4 @@
-"""Mail: messages in and out of cases, their attachments, and the IMAP fetch cursor.
+"""Mail: messages in and out of cases, their attachments, the IMAP fetch cursor, bounces.
 
 Revision ID: 0007
 Revises: 0006
@@ -16,6 +16,7 @@ UTC = sa.DateTime(timezone=True)
 
 
 def upgrade():
+    op.add_column("outbox_messages", sa.Column("bounced_at", UTC, nullable=True))
     op.create_table(
         "mail_messages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -104,3 +105,4 @@ def downgrade():
     op.drop_index("ix_mail_messages_case", table_name="mail_messages")
     op.drop_index("ix_mail_messages_status", table_name="mail_messages")
     op.drop_table("mail_messages")
+    op.drop_column("outbox_messages", "bounced_at")
