@@ -18,6 +18,7 @@ from casetracker import (
     jobs,
     policy,
     reactions,
+    security,
     timesource,
 )
 from casetracker.cases import actions
@@ -73,6 +74,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     intake.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    security.init_app(app)
 
     reactions.init_app(app)
     app.cli.add_command(demo_cli.group)
