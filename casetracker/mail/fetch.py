@@ -66,9 +66,15 @@ def fetch_mail(db_session: Session, *, now: datetime) -> FetchReport:
         uidvalidity = int(status[b"UIDVALIDITY"])
         after = _resume_after(db_session, folder, uidvalidity)
         uids = sorted(uid for uid in imap.search(["UID", f"{after + 1}:*"]) if uid > after)
+        # The cursor moves once per batch, and never past a message that failed: a crash
+        # reads at most one batch again, and the identity constraint drops the repeats.
+        done, failed = after, False
         for start in range(0, len(uids), BATCH):
             for uid in uids[start : start + BATCH]:
-                _import_one(db_session, imap, uid, folder=folder, now=now, report=report)
+                imported = _import_one(db_session, imap, uid, now=now, report=report)
+                failed = failed or not imported
+                done = done if failed else uid
+            _advance(db_session, folder, done)
     if report.inbox:
         notices.new_mail_waits(db_session, now=now)
     return report
@@ -107,7 +113,8 @@ def _resume_after(db_session: Session, folder: str, uidvalidity: int) -> int:
     return cursor.last_uid if cursor.uidvalidity == uidvalidity else 0
 
 
-def _import_one(db_session, imap: IMAPClient, uid: int, *, folder, now, report) -> None:
+def _import_one(db_session, imap: IMAPClient, uid: int, *, now, report) -> bool:
+    """Import one message; False when it could not be (it is read again next time)."""
     try:
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as raw:
             digest, received_at = _download(imap, uid, raw)
@@ -120,19 +127,19 @@ def _import_one(db_session, imap: IMAPClient, uid: int, *, folder, now, report) 
         db_session.rollback()
         log.error("fetch-mail: message UID %s not imported: %s", uid, exc)
         report.errors.append(f"UID {uid}: {exc}")
-        return  # the cursor stays before it: the next run tries again
+        return False
     except Exception:  # one unreadable message must not hold back the rest
         db_session.rollback()
         log.exception("fetch-mail: message UID %s could not be imported", uid)
         report.errors.append(f"UID {uid}")
-        return
-    _advance(db_session, folder, uid)
+        return False
     if result is None:
         report.duplicates += 1
-        return
+        return True
     report.imported += 1
     outcome = {"new": "inbox", "linked": "linked", "ignored": "ignored"}[result.outcome]
     setattr(report, outcome, getattr(report, outcome) + 1)
+    return True
 
 
 def _download(imap: IMAPClient, uid: int, raw) -> tuple[str, datetime]:
@@ -159,5 +166,6 @@ def _advance(db_session: Session, folder: str, uid: int) -> None:
         update(MailCursor)
         .where(MailCursor.folder == folder, MailCursor.last_uid < uid)
         .values(last_uid=uid)
+        .execution_options(synchronize_session=False)
     )
     db_session.commit()
