@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Flask
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from casetracker.extensions import db
 from slackbot import delivery
@@ -16,8 +17,21 @@ from slackbot.listeners import register
 log = logging.getLogger(__name__)
 
 
+class _TokenFromEnvironment(logging.Filter):
+    """Drop Bolt's warning that a token is unused: Bolt reads SLACK_BOT_TOKEN from the
+    environment by itself, while our client is tokenless on purpose (``authorize`` gives
+    each request the token), so the warning would print on every command."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return warning_client_prioritized_and_token_skipped() not in record.getMessage()
+
+
+TOKEN_FROM_ENVIRONMENT = _TokenFromEnvironment()
+
+
 def build_bolt(app: Flask, *, signing_secret: str | None) -> App:
     """Build the one Bolt app of this process, with its listeners registered."""
+    log.addFilter(TOKEN_FROM_ENVIRONMENT)
     token = app.config.get("SLACK_BOT_TOKEN")
 
     def authorize(enterprise_id, team_id):
