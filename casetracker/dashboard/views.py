@@ -26,7 +26,10 @@ FAVICON = (
 @bp.get("/")
 def index():
     """Send the DPO to the escalations, staff to their cases, others to sign in."""
-    if current_user.is_authenticated and current_user.role != "dpo":
+    if not current_user.is_authenticated:
+        # A first visit is not a refused page: sign in, with no "please sign in" warning.
+        return redirect(url_for("people.sign_in", next=url_for("dashboard.index")))
+    if current_user.role != "dpo":
         return redirect(url_for("dashboard.mine"))
     return redirect(url_for("dashboard.escalations"))
 

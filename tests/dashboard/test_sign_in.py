@@ -22,7 +22,10 @@ def test_pages_need_a_signed_in_person(web):
 
 
 def test_root_opens_the_sign_in_page_then_the_escalations(web, dana):
-    assert web.get("/").headers["Location"] == "/escalations"
+    first = web.get("/")
+    assert first.headers["Location"].startswith("/sign-in")
+    greeting = web.get(first.headers["Location"]).text
+    assert "Please sign in to see that page." not in greeting
     assert web.get("/escalations").headers["Location"].startswith("/sign-in")
     response = web.sign_in(dana.email)
     assert response.status_code == 302
