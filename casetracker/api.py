@@ -2,16 +2,127 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import jsonify, request
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
 LOCATIONS = ("json", "query", "form", "view_args")
+ERROR_COMPONENT = "Error"
+# What each refusal means here; every one answers in the shape of ErrorSchema.
+ERRORS = {
+    400: "the body is not JSON, or not a JSON object",
+    401: "no API token, or one that is unknown or revoked",
+    403: "the token lacks the scope or the role this needs",
+    404: "nothing with this reference or id",
+    409: "not allowed in the current state, or a stale version; see allowed_actions",
+    413: "the body is larger than the server accepts",
+    422: "fields are missing or invalid: errors names each",
+    503: "the database is not reachable; try again shortly",
+}
+DEFAULT_ERROR = "any other error (405, 500), in the same shape"
+
+
+class ErrorSchema(Schema):
+    """What the API answers for every refusal and failure."""
+
+    error = fields.String(
+        required=True, metadata={"description": "what went wrong, written for a person"}
+    )
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={
+            "description": "per field, its messages (a list), or an object of the same shape "
+            "for a nested field"
+        },
+    )
+    allowed_actions = fields.List(
+        fields.String(), metadata={"description": "on a case: the actions it allows now"}
+    )
+
+
+class ErrorResponses(BasePlugin):
+    """Document on each API operation the errors it can answer, all as ErrorSchema."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            if not path.startswith(API_PREFIX):
+                # Outside the API, errors are Flask's own pages (or the view's body).
+                responses.pop("default", None)
+                continue
+            for status in _statuses(path, operation):
+                if status not in responses and str(status) not in responses:
+                    responses[status] = HTTPStatus(status).name
+            for status, response in responses.items():
+                if str(status).startswith(("4", "5")) and isinstance(response, dict):
+                    response.setdefault("content", _error_content())
+
+
+class OneOfVariants(BasePlugin):
+    """Document a schema declaring ``OPENAPI_ONE_OF = (field, {value: schema})`` as its own
+    fields and exactly one of those schemas, told apart by the value of ``field``."""
+
+    def init_spec(self, spec):
+        self.spec = spec
+
+    def schema_helper(self, name, definition, **kwargs):
+        schema = kwargs.get("schema")
+        # Its own declaration only: the variants are often its subclasses.
+        declared = schema and vars(resolve_schema_cls(schema)).get("OPENAPI_ONE_OF")
+        if not declared:
+            return None
+        told_by, variants = declared
+        marshmallow = next(p for p in self.spec.plugins if isinstance(p, MarshmallowPlugin))
+        refs = {value: marshmallow.resolver.resolve_schema_dict(v) for value, v in variants.items()}
+        mapping = {value: ref["$ref"] for value, ref in refs.items()}
+        return {
+            "oneOf": list(refs.values()),
+            "discriminator": {"propertyName": told_by, "mapping": mapping},
+        }
+
+
+def _error_content() -> dict:
+    return {"application/json": {"schema": ERROR_COMPONENT}}
+
+
+def _statuses(path: str, operation: dict) -> list[int]:
+    statuses = [401, 403, 503]
+    if "{" in path:
+        statuses.append(404)
+    if any(parameter.get("in") == "query" for parameter in operation.get("parameters", ())):
+        statuses.append(422)
+    if "requestBody" in operation:
+        statuses.extend((400, 413, 422))
+    return sorted(set(statuses))
 
 
 class CasetrackerApi(Api):
     """flask-smorest's Api, answering errors as ``{"error": ..., "errors": {field: [...]}}``."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _init_spec(self, *, extra_plugins=None, **kwargs):
+        plugins = (*(extra_plugins or ()), OneOfVariants(), ErrorResponses())
+        super()._init_spec(extra_plugins=plugins, **kwargs)
+
+    def _register_responses(self):
+        super()._register_responses()
+        for status, description in ERRORS.items():
+            response = {"description": description, "content": _error_content()}
+            self.spec.components.response(HTTPStatus(status).name, response, lazy=True)
+        self.spec.components.response(
+            self.DEFAULT_ERROR_RESPONSE_NAME,
+            {"description": DEFAULT_ERROR, "content": _error_content()},
+            lazy=True,
+        )
 
     def handle_http_exception(self, error: HTTPException):
         if not request.path.startswith(API_PREFIX):
@@ -29,6 +140,12 @@ class CasetrackerApi(Api):
             body["allowed_actions"] = data["allowed_actions"]
         response = jsonify(body)
         response.status_code = error.code or 500
+        # Keep what the exception says beside its page: Allow on a 405.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        if response.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", 'Bearer realm="casetracker"')
         response.headers.update(headers)
         return response
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from casetracker import timesource
 from casetracker.cases import actions, listing, service
@@ -27,14 +27,42 @@ def _json_body(schema) -> dict:
     return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
+def _version() -> fields.Integer:
+    return fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "the case's version you read; a stale one answers 409"},
+    )
+
+
+def _action_body(action: actions.Action) -> type[Schema]:
+    """Return the body of one action as documented: the envelope and the action's fields.
+
+    The API reads the envelope with ActionRequestSchema and the fields with the action's own
+    schema (in service.perform), which refuses unknown fields: the same body in two steps.
+    """
+    name = "".join(word.title() for word in action.name.split("_")) + "ActionSchema"
+    envelope = {
+        "action": fields.String(required=True, validate=validate.OneOf((action.name,))),
+        "version": _version(),
+    }
+    return type(name, (action.schema,), envelope)
+
+
 class ActionRequestSchema(Schema):
     """An action on a case: its name, the version read, and the action's own fields."""
 
+    OPENAPI_ONE_OF = (
+        "action",
+        {name: _action_body(actions.BY_NAME[name]) for name in actions.OFFERED},
+    )
+
     class Meta:
-        unknown = "include"
+        unknown = INCLUDE
 
     action = fields.String(required=True, validate=validate.OneOf(actions.OFFERED))
-    version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    version = _version()
 
 
 bp = Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Complaints and requests")

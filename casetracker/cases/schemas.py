@@ -14,6 +14,7 @@ OUTCOMES = {
     "request": ("complied", "partially_complied", "denied", "withdrawn", "unverified"),
 }
 ALL_OUTCOMES = tuple(dict.fromkeys((*OUTCOMES["complaint"], *OUTCOMES["request"], "redirected")))
+COUNTRIES = tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
 def _text(max_length: int, *, required: bool = False) -> fields.String:
@@ -24,17 +25,17 @@ def _text(max_length: int, *, required: bool = False) -> fields.String:
     )
 
 
-def _country(value: str) -> None:
-    if pycountry.countries.get(alpha_2=value) is None:
-        raise ValidationError(f"unknown country code {value!r} (use ISO 3166-1 alpha-2, e.g. DE)")
-
-
 class SubjectSchema(Schema):
     """The individual; personal data, shown only to those allowed to see it."""
 
     name = _text(200, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    country = fields.String(required=True, validate=[validate.Length(equal=2), _country])
+    country = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            COUNTRIES, error="unknown country code {input!r} (use ISO 3166-1 alpha-2, e.g. DE)"
+        ),
+    )
     agent_name = _text(200)
     agent_email = fields.Email(validate=validate.Length(max=254))
     identity_verified_at = fields.AwareDateTime(dump_only=True)
@@ -43,13 +44,20 @@ class SubjectSchema(Schema):
 class CaseCreateSchema(Schema):
     """What a new complaint or request needs."""
 
+    # The OpenAPI document tells the kinds apart (casetracker.api.OneOfVariants) as
+    # _right_fits_kind does.
+    OPENAPI_ONE_OF = (
+        "kind",
+        {"complaint": "ComplaintCreateSchema", "request": "RequestCreateSchema"},
+    )
+
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     jurisdiction = fields.String(required=True, validate=validate.OneOf(JURISDICTIONS))
     data_context = fields.String(required=True, validate=validate.OneOf(DATA_CONTEXTS))
     right = fields.String(validate=validate.OneOf(RIGHTS))
     summary = _text(5000, required=True)
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
-    received_at = fields.AwareDateTime()
+    received_at = fields.AwareDateTime(metadata={"description": "default: now; not in the future"})
     subject = fields.Nested(SubjectSchema, required=True)
     owner = fields.Email(metadata={"description": "email of the staff member who owns the case"})
     priority = fields.String(validate=validate.OneOf(PRIORITIES), load_default="normal")
@@ -60,6 +68,22 @@ class CaseCreateSchema(Schema):
             raise ValidationError("required for a request", "right")
         if data.get("kind") == "complaint" and data.get("right"):
             raise ValidationError("only requests name a right", "right")
+
+
+class ComplaintCreateSchema(CaseCreateSchema):
+    """A new complaint: it names no right."""
+
+    class Meta:
+        exclude = ("right",)
+
+    kind = fields.String(required=True, validate=validate.OneOf(("complaint",)))
+
+
+class RequestCreateSchema(CaseCreateSchema):
+    """A new data-subject request: it names the right exercised."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("request",)))
+    right = fields.String(required=True, validate=validate.OneOf(RIGHTS))
 
 
 class AssignSchema(Schema):
@@ -134,7 +158,14 @@ class MessageSchema(Schema):
 
 
 class ReplySchema(Schema):
-    body = _text(20000, required=True)
+    body = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=20000),
+            validate.Regexp(r"\S", error="write the email (it was empty)"),
+        ],
+        metadata={"description": "1 to 20000 characters, not only spaces"},
+    )
     attachment_ids = fields.List(fields.Integer(strict=True), load_default=list)
 
 
