@@ -162,7 +162,7 @@ class ReplySchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=20000),
-            validate.Regexp(r"\S", error="write the email (it was empty)"),
+            validate.Regexp(r"\s*\S", error="write the email (it was empty)"),
         ],
         metadata={"description": "1 to 20000 characters, not only spaces"},
     )

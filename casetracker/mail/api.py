@@ -52,7 +52,7 @@ class Inbox(MethodView):
         return {"items": [_item_view(item) for item in page.items], "next_cursor": page.next_cursor}
 
 
-@bp.route("/inbox/<int:message_id>")
+@bp.route("/inbox/<int(max=9223372036854775807):message_id>")
 class InboxItem(MethodView):
     decorators = (token_required,)
 
@@ -62,7 +62,7 @@ class InboxItem(MethodView):
         return _item_view(_or_abort(lambda: listing.item(db.session, message_id=message_id)))
 
 
-@bp.route("/inbox/<int:message_id>/open")
+@bp.route("/inbox/<int(max=9223372036854775807):message_id>/open")
 class InboxOpen(MethodView):
     decorators = (token_required,)
 
@@ -80,7 +80,7 @@ class InboxOpen(MethodView):
             return case_view(case, actor=g.actor, now=timesource.now())
 
 
-@bp.route("/inbox/<int:message_id>/link")
+@bp.route("/inbox/<int(max=9223372036854775807):message_id>/link")
 class InboxLink(MethodView):
     decorators = (token_required,)
 
@@ -99,7 +99,7 @@ class InboxLink(MethodView):
             return case_view(case, actor=g.actor, now=timesource.now())
 
 
-@bp.route("/inbox/<int:message_id>/ignore")
+@bp.route("/inbox/<int(max=9223372036854775807):message_id>/ignore")
 class InboxIgnore(MethodView):
     decorators = (token_required,)
 
@@ -167,7 +167,7 @@ class CaseAttachments(MethodView):
         )  # fmt: skip
 
 
-@bp.route("/attachments/<int:attachment_id>")
+@bp.route("/attachments/<int(max=9223372036854775807):attachment_id>")
 class AttachmentFile(MethodView):
     decorators = (token_required,)
 

@@ -6,9 +6,10 @@ from marshmallow import Schema, fields, validate
 
 from casetracker.cases.schemas import CaseCreateSchema, ReplySchema, SubjectSchema
 from casetracker.mail.models import INBOX_STATUSES
+from casetracker.policy import RIGHTS
 
 PII = {"description": "personal data: only for tokens with the pii scope"}
-BINARY = {"type": "string", "format": "binary"}
+BINARY = {"type": "string", "format": "binary", "minLength": 1}
 UPLOAD = {"type": "object", "required": ["file"], "properties": {"file": BINARY}}
 UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD}}}
 REPLY_BODY = {"required": True, "content": {"application/json": {"schema": ReplySchema}}}
@@ -45,13 +46,42 @@ class OpenFromMailSchema(CaseCreateSchema):
     )
     subject = fields.Nested(SenderDetailsSchema, required=True)
 
+    # The document tells the kinds apart as POST /cases does (casetracker.api.OneOfVariants).
+    OPENAPI_ONE_OF = (
+        "kind",
+        {"complaint": "OpenComplaintFromMailSchema", "request": "OpenRequestFromMailSchema"},
+    )
+
+
+class OpenComplaintFromMailSchema(OpenFromMailSchema):
+    """A complaint opened from an inbox item: it names no right."""
+
+    class Meta:
+        exclude = ("channel", "received_at", "right")
+
+    kind = fields.String(required=True, validate=validate.OneOf(("complaint",)))
+
+
+class OpenRequestFromMailSchema(OpenFromMailSchema):
+    """A data-subject request opened from an inbox item: it names the right exercised."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(("request",)))
+    right = fields.String(required=True, validate=validate.OneOf(RIGHTS))
+
 
 class LinkMessageSchema(Schema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=20))
 
 
 class IgnoreMessageSchema(Schema):
-    reason = fields.String(required=True, metadata={"description": "1 to 500 characters"})
+    reason = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=500),
+            validate.Regexp(r"\s*\S", error="say why (1 to 500 characters)"),
+        ],
+        metadata={"description": "1 to 500 characters, not only spaces"},
+    )
 
 
 class MailFileSchema(Schema):

@@ -87,13 +87,13 @@ def index():
     )
 
 
-@bp.get("/inbox/<int:message_id>")
+@bp.get("/inbox/<int(max=9223372036854775807):message_id>")
 def item(message_id: int):
     """Show one email in full, with the forms to open a case, add it to one, or set it aside."""
     return _item_page(message_id)
 
 
-@bp.post("/inbox/<int:message_id>/open")
+@bp.post("/inbox/<int(max=9223372036854775807):message_id>/open")
 def open_case(message_id: int):
     """Open a case from the email; its deadlines start when the mailbox received it."""
     try:
@@ -110,7 +110,7 @@ def open_case(message_id: int):
     return redirect(url_for("case_pages.show", reference=case.reference))
 
 
-@bp.post("/inbox/<int:message_id>/link")
+@bp.post("/inbox/<int(max=9223372036854775807):message_id>/link")
 def link(message_id: int):
     """Add the email to an existing case, found by its reference."""
     reference = request.form.get("reference", "").strip().upper()
@@ -133,7 +133,7 @@ def link(message_id: int):
     return redirect(url_for("case_pages.show", reference=case.reference))
 
 
-@bp.post("/inbox/<int:message_id>/ignore")
+@bp.post("/inbox/<int(max=9223372036854775807):message_id>/ignore")
 def ignore(message_id: int):
     """Set the email aside with a reason; it opens no case."""
     try:
@@ -205,7 +205,7 @@ def upload(reference: str):
     return redirect(url_for("case_pages.show", reference=case.reference, _anchor="files"))
 
 
-@bp.get("/files/<int:attachment_id>")
+@bp.get("/files/<int(max=9223372036854775807):attachment_id>")
 def download(attachment_id: int):
     """Send a kept file as a download, to the DPO or the owner of its case."""
     try:

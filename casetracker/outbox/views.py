@@ -32,7 +32,7 @@ def messages():
     )
 
 
-@bp.post("/<int:message_id>/retry")
+@bp.post("/<int(max=9223372036854775807):message_id>/retry")
 def retry(message_id: int):
     """Give a message a fresh set of delivery attempts."""
     message = delivery.retry(db.session, message_id=message_id, now=timesource.now())

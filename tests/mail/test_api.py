@@ -299,7 +299,12 @@ def test_only_the_owner_or_dpo_with_the_pii_scope_may_reply(
     assert api.get(path).get_json()["items"] == []
 
     assert dpo_api.post(path, json={"body": "Hallo"}).status_code == 201
-    assert api.post(path, json={"body": ""}).status_code == 422
+    assert api.post(path, json={"body": "  indented on purpose"}).status_code == 201
+    for empty in ("", "  \n\t "):
+        refused = api.post(path, json={"body": empty})
+        assert refused.status_code == 422
+        assert "body" in refused.get_json()["errors"]
+    assert _outbox_count("email_reply") == 2
 
 
 def test_an_uploaded_file_is_downloaded_only_by_the_owner_or_dpo(
