@@ -142,3 +142,23 @@ def test_a_reply_from_the_case_goes_out_threaded_without_injected_headers(
         select(MailMessage).where(MailMessage.direction == "out", MailMessage.case_id == case.id)
     ).one()
     assert reply.status == "sent"
+
+
+def test_an_outlook_html_reply_threads_as_text_with_its_history_folded(
+    mail_app, imap, client, clock, mailbox
+):
+    case = _form_request(client, clock)
+    acknowledgement = _sent_message_id(mailbox, 0)
+
+    imap.append(samples.outlook_html_reply(acknowledgement))
+    fetch.fetch_mail(db.session, now=clock())
+
+    reply = db.session.scalars(select(MailMessage).where(MailMessage.direction == "in")).one()
+    assert (reply.case_id, reply.status) == (case.id, "linked")
+    assert "0815-4711" in reply.reply
+    assert "Original Message" not in reply.reply
+    assert "Von:" not in reply.reply
+    for text in (reply.body, reply.reply):
+        assert "<script" not in text.lower()
+        assert "onclick" not in text.lower()
+        assert "alert(" not in text
