@@ -27,98 +27,31 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import secrets
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 
 import database
-import psycopg
+import mail_children
+import mail_runs
+from mail_runs import ROOT, Run, Size, say
 
-ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "casetracker_bench_mail"
 MESSAGES = 1000
 SMALL = 250
 RUNS = 3
-SLICE = 1024 * 1024  # as casetracker.mail.fetch.SLICE
 TARGET_RATIO = 0.3
 TARGET_RSS_MB = 200.0
 TARGET_FLAT = 0.10
-CHILD_TIMEOUT = 3600
-
-FLOOR_TABLE = """
-CREATE TABLE bench_raw_messages (
-    uid bigint PRIMARY KEY,
-    received_at timestamptz NOT NULL,
-    data bytea NOT NULL
-)
-"""
-FLOOR_INSERT = "INSERT INTO bench_raw_messages (uid, received_at, data) VALUES (%s, %s, %b)"
-RESET = "TRUNCATE mail_messages, attachments, mail_cursors, outbox_messages, bench_raw_messages"
-
-
-@dataclass(frozen=True)
-class Run:
-    role: str
-    messages: int
-    seconds: float
-    cpu_seconds: float
-    setup_rss_mb: float
-    peak_rss_mb: float
-    phases: dict | None = None
-
-    @property
-    def rate(self) -> float:
-        return self.messages / self.seconds
-
-    @property
-    def cpu_ms(self) -> float:
-        """The child's own CPU time (user + system) per message, in milliseconds."""
-        return self.cpu_seconds / self.messages * 1000
-
-
-@dataclass(frozen=True)
-class Size:
-    messages: int
-    mailbox_mb: float
-    product: list[Run]
-    floor: list[Run]
-
-    def rate(self, role: str) -> float:
-        return statistics.median(run.rate for run in getattr(self, role))
-
-    def cpu_ms(self, role: str) -> float:
-        return statistics.median(run.cpu_ms for run in getattr(self, role))
-
-    def peak(self, role: str) -> float:
-        return max(run.peak_rss_mb for run in getattr(self, role))
-
-    def setup(self, role: str) -> float:
-        return max(run.setup_rss_mb for run in getattr(self, role))
-
-    @property
-    def ratio(self) -> float:
-        return self.rate("product") / self.rate("floor")
-
-    @property
-    def paired(self) -> list[float]:
-        """Each run's product/floor ratio (the two ran one after the other)."""
-        return [p.rate / f.rate for p, f in zip(self.product, self.floor, strict=True)]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark (or, with --child, one measured run) and print the table."""
     args = parse_args(argv)
     if args.child:
-        print(json.dumps(_child(json.loads(args.child))))
+        print(json.dumps(mail_children.child(json.loads(args.child))))
         return 0
     sys.path.insert(0, str(ROOT))  # tests.imap and tests.mail_samples
     from tests import imap as test_imap
@@ -129,14 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     url = f"{args.postgres}/{DATABASE}"
     attachments = Path(tempfile.mkdtemp(prefix="casetracker-bench-mail-"))
     started = _machine()
-    _say(f"creating {DATABASE}")
+    say(f"creating {DATABASE}")
     database.recreate(args.postgres, DATABASE)
     try:
-        _migrate(url)
-        with psycopg.connect(url) as conn:
-            conn.execute(FLOOR_TABLE)
+        mail_runs.prepare(url)
         with test_imap.private_dovecot() as server:
-            results = _measure(args, sizes, server, url, attachments / "files")
+            results = mail_runs.measure(args, sizes, server, url, attachments / "files")
             print(table(results, args, started))
             if args.phases:
                 _phases(server, url, attachments / "files", sizes[-1])
@@ -149,113 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _measure(args, sizes: list[int], server, url: str, attachments: Path) -> list[Size]:
-    from tests import mail_samples
-
-    results, in_mailbox, mailbox_bytes = [], 0, 0
-    for size in sizes:
-        _say(f"{size:,} messages: appending {size - in_mailbox:,} to Dovecot's INBOX")
-        more = islice(
-            mail_samples.bulk(
-                size,
-                attachment_every=args.attachment_every,
-                attachment_size=args.attachment_size,
-            ),
-            in_mailbox,
-            None,
-        )
-        mailbox_bytes += _append(server, more)
-        in_mailbox = size
-        runs: dict[str, list[Run]] = {"product": [], "floor": []}
-        for number in range(args.runs):
-            order = ("product", "floor") if number % 2 == 0 else ("floor", "product")
-            for role in order:
-                _reset(url, attachments)
-                run = _spawn(role, server, url, attachments)
-                _check(role, run, url, attachments, size, args)
-                runs[role].append(run)
-                _say(
-                    f"{size:,} messages, run {number + 1}/{args.runs}, {role}: {run.rate:,.1f}"
-                    f" messages/s, peak RSS {run.peak_rss_mb:.1f} MB"
-                )
-        results.append(Size(size, mailbox_bytes / 1e6, runs["product"], runs["floor"]))
-    _reset(url, attachments)
-    return results
-
-
-def _append(server, raws) -> int:
-    total = 0
-
-    def counted():
-        nonlocal total
-        for raw in raws:
-            total += len(raw)
-            yield raw
-
-    server.append_many(counted())
-    return total
-
-
-def _reset(url: str, attachments: Path) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(RESET)
-        conn.execute("CHECKPOINT")  # the previous run's WAL is not written during the next
-    shutil.rmtree(attachments, ignore_errors=True)
-
-
-def _spawn(role: str, server, url: str, attachments: Path, **extra) -> Run:
-    spec = {"role": role, "imap": server.settings(), "url": url, "attachments": str(attachments)}
-    spec.update(extra)
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", json.dumps(spec)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=CHILD_TIMEOUT,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the {role} run failed:\n{done.stderr[-4000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if result.get("errors"):
-        raise RuntimeError(f"the {role} run reported errors: {result['errors'][:10]}")
-    return Run(
-        role=role,
-        messages=result["messages"],
-        seconds=result["seconds"],
-        cpu_seconds=result["cpu_seconds"],
-        setup_rss_mb=result["setup_kb"] * 1024 / 1e6,
-        peak_rss_mb=result["peak_kb"] * 1024 / 1e6,
-        phases=result.get("phases"),
-    )
-
-
-def _check(role: str, run: Run, url: str, attachments: Path, size: int, args) -> None:
-    """Make sure the run did all the work: every message stored, every attachment kept."""
-    with psycopg.connect(url) as conn:
-        if role == "floor":
-            (stored,) = conn.execute("SELECT count(*) FROM bench_raw_messages").fetchone()
-            files = None
-        else:
-            (stored,) = conn.execute(
-                "SELECT count(*) FROM mail_messages WHERE direction = 'in'"
-            ).fetchone()
-            files = sum(1 for path in attachments.rglob("*") if path.is_file())
-    expected_files = -(-size // args.attachment_every) if args.attachment_every else 0
-    if run.messages != size or stored != size or files not in (None, expected_files):
-        raise RuntimeError(
-            f"{role} at {size:,}: {run.messages:,} reported, {stored:,} rows, {files} files"
-            f" (expected {size:,} and {expected_files:,} files)"
-        )
-
-
 def _profile(args, server, url: str, attachments: Path, size: int) -> None:
     import pstats
 
-    _say(f"{size:,} messages: one more product run under cProfile, to {args.profile}")
-    _reset(url, attachments)
-    run = _spawn("product", server, url, attachments, profile=str(Path(args.profile).resolve()))
-    _reset(url, attachments)
+    say(f"{size:,} messages: one more product run under cProfile, to {args.profile}")
+    mail_runs.reset(url, attachments)
+    run = mail_runs.spawn(
+        "product", server, url, attachments, profile=str(Path(args.profile).resolve())
+    )
+    mail_runs.reset(url, attachments)
     print(
         f"\nProfiled product run ({size:,} messages, {run.rate:,.1f} messages/s under cProfile),"
         f" top {args.profile_top} functions by own time:"
@@ -267,10 +100,10 @@ def _profile(args, server, url: str, attachments: Path, size: int) -> None:
 
 
 def _phases(server, url: str, attachments: Path, size: int) -> None:
-    _say(f"{size:,} messages: one more product run with a timer around each phase")
-    _reset(url, attachments)
-    run = _spawn("product", server, url, attachments, phases=True)
-    _reset(url, attachments)
+    say(f"{size:,} messages: one more product run with a timer around each phase")
+    mail_runs.reset(url, attachments)
+    run = mail_runs.spawn("product", server, url, attachments, phases=True)
+    mail_runs.reset(url, attachments)
     print(phase_table(run))
 
 
@@ -343,177 +176,6 @@ def table(results: list[Size], args, started: str) -> str:
     return "\n".join(lines)
 
 
-def _child(spec: dict) -> dict:
-    """One measured run, in a process of its own: 'product' or 'floor'."""
-    run = _product if spec["role"] == "product" else _floor
-    return run(spec)
-
-
-def _product(spec: dict) -> dict:
-    from casetracker import config, create_app
-    from casetracker.extensions import db
-    from casetracker.mail import fetch
-
-    env = {"DATABASE_URL": spec["url"], "SECRET_KEY": secrets.token_urlsafe(48)}
-    app = create_app(
-        {
-            **config.from_environment(env),
-            **spec["imap"],
-            "ATTACHMENTS_DIR": spec["attachments"],
-            "CASETRACKER_SCHEDULER": "off",
-            "OUTBOX_AFTER_COMMIT": "off",
-        }
-    )
-    with app.app_context():
-        timers = _time_phases(db.engine) if spec.get("phases") else None
-        setup_kb = _memory("VmHWM")
-        profiler = None
-        if spec.get("profile"):
-            import cProfile
-
-            profiler = cProfile.Profile()
-            profiler.enable()
-        cpu, started = _cpu(), time.perf_counter()
-        report = fetch.fetch_mail(db.session, now=datetime.now(UTC))
-        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
-        if profiler:
-            profiler.disable()
-            profiler.dump_stats(spec["profile"])
-        db.session.remove()
-        db.engine.dispose()
-    return {
-        "messages": report.imported,
-        "errors": report.errors,
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "setup_kb": setup_kb,
-        "peak_kb": _memory("VmHWM"),
-        "phases": timers and timers.split(seconds),
-    }
-
-
-class _Timers:
-    """Wall-clock totals of wrapped functions, and the SQL statements sent."""
-
-    def __init__(self):
-        self.seconds: dict[str, float] = {}
-        self.sql: dict[str, int] = {}
-
-    def wrap(self, owner, name: str, label: str) -> None:
-        real = getattr(owner, name)
-        self.seconds[label] = 0.0
-
-        def timed(*args, **kwargs):
-            started = time.perf_counter()
-            try:
-                return real(*args, **kwargs)
-            finally:
-                self.seconds[label] += time.perf_counter() - started
-
-        setattr(owner, name, timed)
-
-    def count(self, what: str) -> None:
-        self.sql[what] = self.sql.get(what, 0) + 1
-
-    def split(self, total: float) -> dict:
-        s = self.seconds
-        inner = s["parse"] + s["stored"] + s["files"] + s["thread"]
-        return {
-            "IMAP: size and date, then the 1 MiB slices (as the floor)": s["download"],
-            "parse: stdlib email, body, nh3, mail-parser-reply, parts": s["parse"],
-            "SELECT identity, INSERT message (flush)": s["stored"],
-            "attachments: SHA-256, file written, rows added": s["files"],
-            "import's COMMIT, threading": s["import"] - inner,
-            "cursor: UPDATE mail_cursors, second COMMIT": s["advance"],
-            "the rest (temp file, loop, login, SEARCH, notice)": total
-            - s["download"]
-            - s["import"]
-            - s["advance"],
-            "sql": self.sql,
-        }
-
-
-def _time_phases(engine) -> _Timers:
-    """Wrap the importer's phases with timers (in this child only; the code is unchanged)."""
-    from sqlalchemy import event
-
-    from casetracker.mail import fetch, parsing, service
-
-    timers = _Timers()
-    timers.wrap(fetch, "_download", "download")
-    timers.wrap(fetch, "_advance", "advance")
-    timers.wrap(service, "import_message", "import")
-    timers.wrap(parsing, "parse", "parse")
-    timers.wrap(service, "_stored", "stored")
-    timers.wrap(service, "_keep_attachments", "files")
-    timers.wrap(service, "_thread_case", "thread")
-    event.listen(engine, "begin", lambda conn: timers.count("BEGIN"))
-    event.listen(engine, "commit", lambda conn: timers.count("COMMIT"))
-    event.listen(
-        engine,
-        "before_cursor_execute",
-        lambda conn, cursor, statement, *rest: timers.count(statement.split()[0].upper()),
-    )
-    return timers
-
-
-def _floor(spec: dict) -> dict:
-    from imapclient import IMAPClient
-
-    imap_settings = spec["imap"]
-    setup_kb = _memory("VmHWM")
-    cpu, started = _cpu(), time.perf_counter()
-    imap = IMAPClient(
-        imap_settings["IMAP_HOST"], port=imap_settings["IMAP_PORT"], ssl=False, timeout=30
-    )
-    imap.normalise_times = False
-    imap.login(imap_settings["IMAP_USERNAME"], imap_settings["IMAP_PASSWORD"])
-    stored = 0
-    with psycopg.connect(spec["url"], autocommit=True) as conn:
-        imap.select_folder(imap_settings["IMAP_FOLDER"], readonly=True)
-        for uid in sorted(imap.search(["ALL"])):
-            facts = imap.fetch([uid], ["RFC822.SIZE", "INTERNALDATE"])[uid]
-            raw = bytearray()
-            for offset in range(0, max(int(facts[b"RFC822.SIZE"]), 1), SLICE):
-                data = imap.fetch([uid], [f"BODY.PEEK[]<{offset}.{SLICE}>"])[uid]
-                raw += next((v for k, v in data.items() if k.startswith(b"BODY[]")), b"") or b""
-            conn.execute(FLOOR_INSERT, (uid, facts[b"INTERNALDATE"], bytes(raw)))
-            stored += 1
-    imap.logout()
-    seconds, cpu = time.perf_counter() - started, _cpu() - cpu
-    return {
-        "messages": stored,
-        "errors": [],
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "setup_kb": setup_kb,
-        "peak_kb": _memory("VmHWM"),
-    }
-
-
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _memory(field: str) -> int:
-    """Return a /proc/self/status memory field in kB (VmHWM: the peak resident set)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"{field} not in /proc/self/status")
-
-
-def _migrate(url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(48)}
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"flask db upgrade failed:\n{done.stderr}")
-
-
 def _machine() -> str:
     load = os.getloadavg()[0]
     return f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load average {load:.1f}"
@@ -579,10 +241,6 @@ def _ordinal(n: int) -> str:
 
 def _met(met: bool) -> str:
     return "met" if met else "MISSED"
-
-
-def _say(message: str) -> None:
-    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
