@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from casetracker import timesource
 from casetracker.cases import actions, listing, service
-from casetracker.cases.errors import ActionNotAllowed, CaseError
+from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
 from casetracker.cases.schemas import (
     CaseCreateSchema,
@@ -90,9 +90,9 @@ class Cases(MethodView):
     def post(self):
         """Open a complaint or request; its clocks start from received_at."""
         with kept_loaded(db.session):
-            case = _or_abort(
+            case = or_abort(
                 lambda: service.create_case(
-                    db.session, data=_json_object(), actor=g.actor, source=SOURCE
+                    db.session, data=json_object(), actor=g.actor, source=SOURCE
                 )
             )
             return case_view(case, actor=g.actor, now=timesource.now())
@@ -105,7 +105,7 @@ class CaseItem(MethodView):
     @bp.response(200, CaseSchema)
     def get(self, reference):
         """Return one case with its clocks and the actions allowed now."""
-        case = _or_abort(lambda: service.get_case(db.session, reference=reference))
+        case = or_abort(lambda: service.get_case(db.session, reference=reference))
         return case_view(case, actor=g.actor, now=timesource.now())
 
 
@@ -118,10 +118,10 @@ class CaseActions(MethodView):
     @bp.alt_response(409, description="not allowed now, or a stale version")
     def post(self, reference):
         """Apply one action (acknowledge, escalate, resolve…) at the version you read."""
-        body = _or_abort(lambda: ActionRequestSchema().load(_json_object()))
+        body = or_abort(lambda: ActionRequestSchema().load(json_object()))
         params = {k: v for k, v in body.items() if k not in ("action", "version")}
         with kept_loaded(db.session):
-            case = _or_abort(
+            case = or_abort(
                 lambda: service.perform(
                     db.session,
                     reference=reference,
@@ -142,22 +142,4 @@ class CaseEvents(MethodView):
     @bp.response(200, EventSchema(many=True))
     def get(self, reference):
         """Return the audit trail, oldest first."""
-        return _or_abort(lambda: service.events_of(db.session, reference=reference))
-
-
-def _json_object() -> dict:
-    body = request.get_json()
-    if not isinstance(body, dict):
-        abort(400, message="the request body must be a JSON object")
-    return body
-
-
-def _or_abort(call):
-    try:
-        return call()
-    except ValidationError as exc:
-        abort(422, errors=exc.messages)
-    except ActionNotAllowed as exc:
-        abort(409, message=exc.message, allowed_actions=exc.allowed_actions)
-    except CaseError as exc:
-        abort(exc.status, message=exc.message)
+        return or_abort(lambda: service.events_of(db.session, reference=reference))

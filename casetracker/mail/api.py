@@ -5,13 +5,12 @@ from __future__ import annotations
 from flask import current_app, g, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from casetracker import timesource
 from casetracker.cases import service as case_service
-from casetracker.cases.errors import ActionNotAllowed, CaseError
+from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
 from casetracker.cases.schemas import CaseSchema
 from casetracker.database import kept_loaded
@@ -48,7 +47,7 @@ class Inbox(MethodView):
     @bp.response(200, InboxPageSchema)
     def get(self, query):
         """List received emails, newest first."""
-        page = _or_abort(lambda: listing.inbox(db.session, **query))
+        page = or_abort(lambda: listing.inbox(db.session, **query))
         return {"items": [_item_view(item) for item in page.items], "next_cursor": page.next_cursor}
 
 
@@ -59,7 +58,7 @@ class InboxItem(MethodView):
     @bp.response(200, InboxItemDetailSchema)
     def get(self, message_id):
         """Return one received email with its text and files."""
-        return _item_view(_or_abort(lambda: listing.item(db.session, message_id=message_id)))
+        return _item_view(or_abort(lambda: listing.item(db.session, message_id=message_id)))
 
 
 @bp.route("/inbox/<int(max=9223372036854775807):message_id>/open")
@@ -72,7 +71,7 @@ class InboxOpen(MethodView):
     def post(self, data, message_id):
         """Open a case from the email; its clocks start when the mailbox received it."""
         with kept_loaded(db.session):
-            case = _or_abort(
+            case = or_abort(
                 lambda: triage.open_case(
                     db.session, message_id=message_id, data=data, actor=g.actor, source=SOURCE
                 )
@@ -90,7 +89,7 @@ class InboxLink(MethodView):
     def post(self, data, message_id):
         """Add the email and its files to an existing case."""
         with kept_loaded(db.session):
-            case = _or_abort(
+            case = or_abort(
                 lambda: triage.link(
                     db.session, message_id=message_id, reference=data["reference"],
                     actor=g.actor, source=SOURCE,
@@ -108,7 +107,7 @@ class InboxIgnore(MethodView):
     @bp.alt_response(409, description=NOT_NEW)
     def post(self, data, message_id):
         """Set the email aside with a reason; it opens no case."""
-        _or_abort(
+        or_abort(
             lambda: triage.ignore(
                 db.session, message_id=message_id, reason=data["reason"], actor=g.actor
             )
@@ -123,7 +122,7 @@ class CaseMessages(MethodView):
     @bp.response(200, CaseMessagesSchema)
     def get(self, reference):
         """Return the case's emails, received and sent, in time order."""
-        case, entries = _or_abort(lambda: listing.conversation(db.session, reference=reference))
+        case, entries = or_abort(lambda: listing.conversation(db.session, reference=reference))
         email = case.subject.email if case.subject else None
         return {"items": [_message_view(entry, subject_email=email) for entry in entries]}
 
@@ -134,10 +133,10 @@ class CaseMessages(MethodView):
         """Write to the individual: queued in the outbox, threaded, the reference in its subject."""
         _require_pii()
         with kept_loaded(db.session):
-            case = _or_abort(
+            case = or_abort(
                 lambda: case_service.perform(
                     db.session, reference=reference, action="reply",
-                    version=case_service.CURRENT, params=_json_object(), actor=g.actor,
+                    version=case_service.CURRENT, params=json_object(), actor=g.actor,
                     source=SOURCE,
                 )
             )  # fmt: skip
@@ -159,7 +158,7 @@ class CaseAttachments(MethodView):
             upload = request.files.get("file", FileStorage())
         except RequestEntityTooLarge:
             abort(422, errors={"file": [f"larger than the {limit:,}-byte limit"]})
-        return _or_abort(
+        return or_abort(
             lambda: files.add(
                 db.session, reference=reference, upload=upload.stream, filename=upload.filename,
                 content_type=upload.mimetype, actor=g.actor, source=SOURCE,
@@ -176,7 +175,7 @@ class AttachmentFile(MethodView):
     def get(self, attachment_id):
         """Download a kept file (pii scope; the DPO or the case owner)."""
         _require_pii()
-        attachment, path = _or_abort(
+        attachment, path = or_abort(
             lambda: listing.readable_file(db.session, attachment_id=attachment_id, actor=g.actor)
         )
         response = send_file(
@@ -243,21 +242,3 @@ def _file_view(attachment: Attachment) -> dict:
 def _require_pii() -> None:
     if not g.actor.sees_pii:
         abort(403, message="this needs an API token with the pii scope")
-
-
-def _json_object() -> dict:
-    body = request.get_json()
-    if not isinstance(body, dict):
-        abort(400, message="the request body must be a JSON object")
-    return body
-
-
-def _or_abort(call):
-    try:
-        return call()
-    except ValidationError as exc:
-        abort(422, errors=exc.messages)
-    except ActionNotAllowed as exc:
-        abort(409, message=exc.message, allowed_actions=exc.allowed_actions)
-    except CaseError as exc:
-        abort(exc.status, message=exc.message)
