@@ -8,6 +8,13 @@ import pytest
 from casetracker import create_app
 from casetracker.extensions import db
 from tests.conftest import _settings
+from tests.dashboard.conftest import (  # noqa: F401 - the dashboard's people and signed-in client
+    complaint,
+    dana,
+    priya,
+    tomasz,
+    web,
+)
 from tests.intake.conftest import (  # noqa: F401 - fixtures shared with intake
     compiled_catalogs,
     intake_settings,

@@ -8,7 +8,6 @@ import mimetypes
 import re
 from datetime import timedelta
 
-import pytest
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -23,7 +22,6 @@ from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 from tests import factories
 from tests import mail_samples as samples
-from tests.dashboard.conftest import Web, act, open_case, person
 
 MASK = "\u2022"
 REQUEST_FORM = {
@@ -33,32 +31,6 @@ REQUEST_FORM = {
     "right": "access",
     "country": "DE",
 }
-
-
-@pytest.fixture
-def web(client):
-    return Web(client)
-
-
-@pytest.fixture
-def dana(app):
-    return person("dana@example.com", "Dana Okafor", "dpo")
-
-
-@pytest.fixture
-def priya(app):
-    return person("priya@example.com", "Priya Raman", "staff")
-
-
-@pytest.fixture
-def tomasz(app):
-    return person("tomasz@example.com", "Tomasz Nowak", "staff")
-
-
-@pytest.fixture
-def complaint(app, clock, priya, dana):
-    """Erika's complaint, owned by Priya and acknowledged."""
-    return act(open_case(priya, received_days_ago=10, clock=clock), "acknowledge", priya)
 
 
 def receive(raw: bytes, clock, *, hours_ago: int = 0, max_attachment: int | None = None):
