@@ -1,7 +1,10 @@
 """Deadline arithmetic: durations, calendars, months, business days, DST."""
 
+import os
 import re
-from datetime import UTC, date, datetime
+import time
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,9 +32,39 @@ def at(day, hour=10, minute=0, tz=BERLIN):
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
 
 
+def exactly(message):
+    """A pytest.raises pattern that matches this whole message and nothing else."""
+    return f"^{re.escape(message)}$"
+
+
+def end_of(day, tz=BERLIN):
+    """The last second of a day on the team's wall clock: when a deadline on that day falls."""
+    return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=tz)
+
+
 def due_local(rule, received, tz=BERLIN, **kwargs):
     """Return the local due datetime for a request received at 10:00 local on a date."""
     return due_at(rule, started_at=at(received, tz=tz), tz=tz, **kwargs).astimezone(tz)
+
+
+# UTC, a zone ahead of the team's (Europe/Berlin) all year, and one behind it all year.
+HOST_ZONES = ["UTC", "Pacific/Auckland", "America/New_York"]
+
+
+@contextmanager
+def host_time_zone(name):
+    """Run with the server's own time zone set to name, as on a machine set up elsewhere."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 DURATIONS = [
@@ -56,7 +89,11 @@ def test_duration_parses_and_prints_canonically(text, expected, canonical):
 
 @pytest.mark.parametrize("text", ["45", "days", "-3 days", "3 weeks", "", "1.5 months"], ids=repr)
 def test_duration_rejects_other_forms_quoting_the_text(text):
-    with pytest.raises(ValueError, match=re.escape(repr(text)) + ".*business days"):
+    message = (
+        f"invalid duration {text!r}: expected '<N> days', '<N> business days' "
+        "or '<N> months' with N a whole number"
+    )
+    with pytest.raises(ValueError, match=exactly(message)):
         Duration.parse(text)
 
 
@@ -67,7 +104,11 @@ def test_known_calendars_are_accepted(name):
 
 @pytest.mark.parametrize("name", ["XX", "GB-XYZ", "DE-", "gb-eng", ""])
 def test_unknown_calendar_is_named_in_the_error(name):
-    with pytest.raises(ValueError, match=f"unknown holiday calendar {name!r}"):
+    message = (
+        f"unknown holiday calendar {name!r}: use a country code such as 'DE' "
+        "or a country and subdivision such as 'GB-ENG'"
+    )
+    with pytest.raises(ValueError, match=exactly(message)):
         validate_calendar(name)
 
 
@@ -125,16 +166,20 @@ def test_add_months_keeps_the_date_or_takes_the_month_end(day, months, expected)
     ],
 )
 def test_regulatory_worked_examples(rule, tz, received, due):
-    assert due_local(rule, received, tz) == datetime(
-        due.year, due.month, due.day, 23, 59, 59, tzinfo=tz
-    )
+    assert due_local(rule, received, tz) == end_of(due, tz)
 
 
 def test_receipt_day_is_the_local_date_not_the_utc_date():
     # 23:30 UTC on 30 Jan is 00:30 on 31 Jan in Berlin.
     received = datetime(2027, 1, 30, 23, 30, tzinfo=UTC)
     due = due_at(ClockRule(Duration(1, "days")), started_at=received, tz=BERLIN)
-    assert due.astimezone(BERLIN).date() == date(2027, 2, 1)
+    assert due.isoformat() == "2027-02-01T22:59:59+00:00"
+
+
+def test_a_start_time_without_a_time_zone_is_refused():
+    naive = datetime(2027, 2, 1, 10, 0)  # noqa: DTZ001
+    with pytest.raises(ValueError, match=exactly("started_at must be timezone-aware")):
+        due_at(EU_MONTH, started_at=naive, tz=BERLIN)
 
 
 @pytest.mark.parametrize(
@@ -183,7 +228,7 @@ def test_receipt_day_is_the_local_date_not_the_utc_date():
 )
 def test_day_and_business_day_clocks(text, calendar, tz, received, due):
     rule = ClockRule(Duration.parse(text), calendar=calendar)
-    assert due_local(rule, received, tz).date() == due
+    assert due_local(rule, received, tz) == end_of(due, tz)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +242,7 @@ def test_day_and_business_day_clocks(text, calendar, tz, received, due):
 )
 def test_uk_month_ending_on_a_bank_holiday_moves_to_next_working_day(received, due):
     rule = ClockRule(ONE_MONTH, calendar="GB-ENG", roll_forward=True)
-    assert due_local(rule, received, LONDON).date() == due
+    assert due_local(rule, received, LONDON) == end_of(due, LONDON)
 
 
 @pytest.mark.parametrize(
@@ -214,3 +259,16 @@ def test_uk_month_ending_on_a_bank_holiday_moves_to_next_working_day(received, d
 def test_due_time_is_end_of_local_day_across_dst(received, due_utc):
     rule = ClockRule(Duration(45, "days"))
     assert due_at(rule, started_at=at(received), tz=BERLIN) == due_utc
+
+
+@pytest.mark.parametrize("host", HOST_ZONES)
+def test_the_servers_own_time_zone_never_moves_a_due_time(host):
+    # Received Sat 6 Feb at 00:30 in Berlin (Fri 23:30 UTC, Sat 12:30 in Auckland): a month
+    # ends on Sat 6 Mar and rolls to Mon 8 Mar; one business day ends on Mon 8 Feb.
+    received = datetime(2027, 2, 6, 0, 30, tzinfo=BERLIN)
+    with host_time_zone(host):
+        due = due_at(EU_MONTH, started_at=received, tz=BERLIN)
+        business = due_at(ClockRule(Duration(1, "business_days")), started_at=received, tz=BERLIN)
+    assert due.isoformat() == "2027-03-08T22:59:59+00:00"
+    assert business.isoformat() == "2027-02-08T22:59:59+00:00"
+    assert due - business == timedelta(days=28)

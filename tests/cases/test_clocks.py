@@ -1,6 +1,6 @@
 """Each jurisdiction's clocks, as REGULATORY.md sets them, seen through the API."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,8 +12,13 @@ def clocks_of(case: dict) -> dict:
     return {c["name"]: c for c in case["clocks"] if c["met_at"] is None}
 
 
-def due_date(clock: dict) -> date:
-    return datetime.fromisoformat(clock["due_at"]).astimezone(BERLIN).date()
+def due_at(clock: dict) -> datetime:
+    return datetime.fromisoformat(clock["due_at"])
+
+
+def end_of(day: date) -> datetime:
+    """A deadline on a day falls at its last second in Berlin, the team's time zone."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=BERLIN)
 
 
 def received(day: date) -> str:
@@ -24,8 +29,8 @@ def test_eu_complaint_gets_acknowledge_and_45_day_respond(api):
     case = api.create(kind="complaint", jurisdiction="EU", received_at=received(date(2026, 10, 1)))
     clocks = clocks_of(case)
     assert set(clocks) == {"acknowledge", "respond"}
-    assert due_date(clocks["respond"]) == date(2026, 11, 15)
-    assert due_date(clocks["acknowledge"]) == date(2026, 10, 8)  # 5 business days
+    assert due_at(clocks["respond"]) == end_of(date(2026, 11, 15))
+    assert due_at(clocks["acknowledge"]) == end_of(date(2026, 10, 8))  # 5 business days
 
 
 @pytest.mark.parametrize(
@@ -44,7 +49,7 @@ def test_gdpr_request_is_due_one_legal_month_later(api, clock, received_on, due_
         kind="request", right="access", jurisdiction="EU", received_at=received(received_on)
     )
     respond = clocks_of(case)["respond"]
-    assert due_date(respond) == due_on
+    assert due_at(respond) == end_of(due_on)
     assert "Art. 12(3)" in respond["source"]
 
 
@@ -58,7 +63,7 @@ def test_calendar_day_request_clocks(api, jurisdiction, days):
         jurisdiction=jurisdiction,
         received_at=received(date(2026, 10, 5)),
     )
-    assert due_date(clocks_of(case)["respond"]) == date(2026, 10, 5) + timedelta(days=days)
+    assert due_at(clocks_of(case)["respond"]) == end_of(date(2026, 10, 5) + timedelta(days=days))
 
 
 def test_california_request_acknowledged_in_10_business_days_and_extendable_once(api):
@@ -69,13 +74,13 @@ def test_california_request_acknowledged_in_10_business_days_and_extendable_once
         received_at=received(date(2026, 10, 30)),  # a Friday
     )
     clocks = clocks_of(case)
-    assert due_date(clocks["acknowledge"]) == date(2026, 11, 16)  # Veterans Day skipped
-    assert due_date(clocks["respond"]) == date(2026, 12, 14)
+    assert due_at(clocks["acknowledge"]) == end_of(date(2026, 11, 16))  # Veterans Day skipped
+    assert due_at(clocks["respond"]) == end_of(date(2026, 12, 14))
 
     extended = api.act(case, "extend", reason="Records held by three systems").get_json()
     respond = clocks_of(extended)["respond"]
-    assert due_date(respond) == date(2026, 10, 30) + timedelta(days=90)
-    assert due_date({"due_at": respond["original_due_at"]}) == date(2026, 12, 14)
+    assert due_at(respond) == end_of(date(2026, 10, 30) + timedelta(days=90))
+    assert due_at({"due_at": respond["original_due_at"]}) == end_of(date(2026, 12, 14))
 
     again = api.act(extended, "extend", reason="Still more records")
     assert again.status_code == 409
@@ -108,11 +113,11 @@ def test_hold_moves_pausable_due_time_by_the_paused_span(api, clock):
 
 def test_paused_due_time_landing_on_a_weekend_rolls_to_the_next_working_day(api, clock):
     case = api.create(kind="request", right="access", jurisdiction="UK")
-    assert due_date(clocks_of(case)["respond"]) == date(2026, 12, 2)
+    assert due_at(clocks_of(case)["respond"]) == end_of(date(2026, 12, 2))
     held = api.act(case, "hold", reason="Clarification requested").get_json()
     clock.advance(days=3)
     resumed = api.act(held, "resume").get_json()
-    assert due_date(clocks_of(resumed)["respond"]) == date(2026, 12, 7)  # Sat 5th → Mon 7th
+    assert due_at(clocks_of(resumed)["respond"]) == end_of(date(2026, 12, 7))  # Sat 5th → Mon 7th
 
 
 def test_hold_does_not_stop_a_clock_whose_rule_never_pauses(api, clock):

@@ -51,10 +51,12 @@ def test_purge_erases_personal_data_of_old_closed_cases_only(api, client, clock)
     assert (email.recipient, email.payload) == ("erased", {"erased": True})
 
     events = api.get(f"/api/v1/cases/{old['reference']}/events").get_json()
-    events = events.get("items", events) if isinstance(events, dict) else events
+    assert [event["action"] for event in events] == ["create", "resolve", "retention_purge"]
     purge_event = events[-1]
-    assert purge_event["action"] == "retention_purge"
-    assert purge_event["source"] == "scheduler"
+    assert (purge_event["source"], purge_event["reason"]) == (
+        "scheduler",
+        "personal data erased: closed more than 24 months ago (retention policy)",
+    )
     assert db.session.scalar(select(func.count()).select_from(Case)) == 3
     listed = api.get("/api/v1/cases?status=closed").get_json()["items"]
     assert old["reference"] in {item["reference"] for item in listed}

@@ -95,8 +95,11 @@ def test_a_stale_form_says_someone_else_changed_the_case(web, complaint, priya):
     before = factories.row_counts()
     response = web.post(f"/cases/{complaint.reference}/actions", stale)
     assert response.status_code == 409
-    assert "Someone else changed this case" in response.text
-    assert 'value="first look"' not in response.text or "Reload" in response.text
+    assert (
+        "Someone else changed this case while you were looking at it. Reload it and try again."
+        in response.text
+    )
+    assert ">first look</textarea>" in response.text  # the note typed is kept, not lost
     assert factories.row_counts() == before
 
 

@@ -48,10 +48,18 @@ def test_embedded_mode_starts_one_scheduler_at_the_first_request(app, monkeypatc
 
 
 def test_off_mode_never_starts_a_scheduler(app, monkeypatch):
-    monkeypatch.setattr(
-        scheduler, "start_embedded", lambda app: (_ for _ in ()).throw(AssertionError)
-    )
-    app.test_client().get("/healthz")
+    started = []
+    monkeypatch.setattr(scheduler, "start_embedded", started.append)
+    off = create_app({**app.config, "CASETRACKER_SCHEDULER": "off"})
+    client = off.test_client()
+    answers = [client.get("/healthz") for _ in range(2)]
+    with off.app_context():
+        db.engine.dispose()
+    assert [(answer.status_code, answer.get_json()) for answer in answers] == [
+        (200, {"status": "ok"}),
+        (200, {"status": "ok"}),
+    ]
+    assert started == []
 
 
 def test_interval_jobs_run_at_start_and_daily_ones_at_their_time(app):

@@ -19,8 +19,9 @@ from casetracker.policy import (
 DEFAULT_TEXT = (resources.files("casetracker.policy") / "default.toml").read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def policy():
+    # Loaded per test (2-3 ms), not per module: then every test depends on the loading it checks.
     return load_policy(actions=NAMES)
 
 
@@ -84,7 +85,14 @@ def test_escalation_targets(policy, route, stage, targets):
 
 def test_route_lists_its_stages(policy):
     assert policy.route("dsr").stages == ("received", "verifying_identity", "in_progress")
-    assert policy.route("dpf").steps[3].optional
+    assert [step.optional for step in policy.route("dpf").steps] == [
+        False,
+        False,
+        False,
+        True,
+        False,
+    ]
+    assert policy.route("dsr").description == "Data-subject request: verify identity, then fulfil"
 
 
 @pytest.mark.parametrize(
@@ -187,6 +195,18 @@ def test_identity_required(policy, right, required):
 )
 def test_body_for(policy, stage, jurisdiction, body):
     assert policy.body_for(stage=stage, jurisdiction=jurisdiction) == body
+
+
+def test_each_stage_names_its_bodies_by_jurisdiction_without_the_citation(policy):
+    assert set(policy.bodies) == {"independent_recourse", "dpa_panel", "regulator", "arbitration"}
+    assert dict(policy.bodies["dpa_panel"]) == {
+        "EU": "EU DPA panel",
+        "UK": "Information Commissioner's Office (ICO)",
+        "CH": "Federal Data Protection and Information Commissioner (FDPIC)",
+    }
+    assert dict(policy.bodies["arbitration"]) == {
+        "default": "Data Privacy Framework arbitration panel (Annex I)"
+    }
 
 
 def test_only_platform_data_is_redirectable(policy):
