@@ -28,11 +28,12 @@ fi
 declare -A MODULES=(
     [deadlines]="casetracker/deadlines.py|tests/test_deadlines.py tests/test_deadline_pauses.py"
     [workflow]="casetracker/cases/workflow.py casetracker/cases/actions.py \
-casetracker/cases/handlers.py|tests/cases/test_workflow.py tests/cases/test_system_actions.py \
-tests/cases/test_clocks.py tests/cases/test_actions.py tests/cases/test_purge.py"
+casetracker/cases/handlers.py|tests/cases/test_workflow.py tests/cases/test_workflow_refusals.py \
+tests/cases/test_system_actions.py tests/cases/test_clocks.py tests/cases/test_actions.py \
+tests/cases/test_purge.py"
     [thresholds]="casetracker/reminders/thresholds.py|tests/reminders/test_thresholds.py"
     [loader]="casetracker/policy/loader.py|tests/policy/test_loader.py \
-tests/policy/test_validation.py tests/policy/test_init.py"
+tests/policy/test_validation.py tests/policy/test_validation_parts.py tests/policy/test_init.py"
 )
 ORDER=(deadlines workflow thresholds loader)
 chosen=("$@")
