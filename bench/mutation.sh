@@ -102,13 +102,13 @@ for source in sys.argv[1:]:
     for key, code in meta["exit_code_by_key"].items():
         status = status_by_exit_code[code]
         counts[status] += 1
-        if status not in ("killed", "timeout"):
+        if status != "killed":
             survivors.append(f"{status}: {key}")
 total = sum(counts.values())
 killed = counts["killed"] + counts["timeout"]
 for survivor in sorted(survivors):
     print("   ", survivor, file=sys.stderr)
-others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in ("killed", "timeout"))
+others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s != "killed")
 print(f"{killed}/{total} killed ({100 * killed / total:.1f} %){', ' + others if others else ''}")
 EOF
 )
