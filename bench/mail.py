@@ -1,6 +1,6 @@
 """Import 1,000 messages from Dovecot into PostgreSQL: the mail importer against a raw floor.
 
-A private Dovecot (tests/imap.py) gets the messages of tests/mail_samples.bulk (every tenth
+A private Dovecot (tests/imap.py) gets the messages of tests/mail_generated.bulk (every tenth
 with a 1 MiB attachment) in its INBOX, first the smaller size (250), then up to the larger
 (1,000). A fresh PostgreSQL database (casetracker_bench_mail) is migrated once. At each size,
 each run is a fresh child process, so that its peak RSS (VmHWM) is its own:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(mail_children.child(json.loads(args.child))))
         return 0
-    sys.path.insert(0, str(ROOT))  # tests.imap and tests.mail_samples
+    sys.path.insert(0, str(ROOT))  # tests.imap and tests.mail_generated
     from tests import imap as test_imap
 
     if not Path(test_imap.DOVECOT).exists():

@@ -97,13 +97,13 @@ def _migrate(url: str) -> None:
 
 def measure(args, sizes: list[int], server, url: str, attachments: Path) -> list[Size]:
     """Fill INBOX up to each size in turn and time --runs of product and floor at each."""
-    from tests import mail_samples
+    from tests.mail_generated import bulk
 
     results, in_mailbox, mailbox_bytes = [], 0, 0
     for size in sizes:
         say(f"{size:,} messages: appending {size - in_mailbox:,} to Dovecot's INBOX")
         more = islice(
-            mail_samples.bulk(
+            bulk(
                 size,
                 attachment_every=args.attachment_every,
                 attachment_size=args.attachment_size,

@@ -1,7 +1,7 @@
 """A real IMAP server for tests: a private Debian Dovecot per test process, and its fixtures.
 
 The root conftest loads this as a plugin. Messages go in with IMAP APPEND, as delivered mail
-looks to a client; tests/mail_samples.py builds them. tests/imap_server.py runs the server.
+looks to a client; tests/mail_*.py build them. tests/imap_server.py runs the server.
 """
 
 from __future__ import annotations

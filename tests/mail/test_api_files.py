@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 
 from casetracker.extensions import db
 from casetracker.mail.models import Attachment
-from tests import mail_samples
 from tests.mail.api_support import REQUEST, download_file, upload_file
+from tests.mail_broken import hostile
+from tests.mail_build import tiny_pdf
+from tests.mail_generated import plain
 
 
 def _attachment_count() -> int:
@@ -19,7 +21,7 @@ def test_an_uploaded_file_is_downloaded_only_by_the_owner_or_dpo(
     api, dpo_api, plain_api, other_api, staff
 ):
     reference = api.create(owner=staff.email)["reference"]
-    content = mail_samples.tiny_pdf("Vollmacht")
+    content = tiny_pdf("Vollmacht")
 
     response = upload_file(api, reference, content)
     assert response.status_code == 201, response.get_json()
@@ -41,7 +43,7 @@ def test_an_uploaded_file_is_downloaded_only_by_the_owner_or_dpo(
 
 
 def test_a_hostile_file_name_never_becomes_a_path(api, receive, staff, attachments_dir):
-    number = receive(mail_samples.hostile())
+    number = receive(hostile())
     opened = api.post(f"/api/v1/inbox/{number}/open", json={**REQUEST, "owner": staff.email})
     assert opened.status_code == 201, opened.get_json()
     files = api.get(f"/api/v1/inbox/{number}").get_json()["attachments"]
@@ -84,9 +86,7 @@ def test_a_file_too_large_is_refused_and_nothing_kept(app, api, staff):
 
 def test_a_mail_file_over_the_limit_is_listed_but_not_downloadable(app, api, receive, staff):
     app.config["ATTACHMENT_MAX_BYTES"] = 10
-    raw = mail_samples.plain(
-        "Nachweis", "Anbei.", sender="erika@example.org", attachment_bytes=b"x" * 100
-    )
+    raw = plain("Nachweis", "Anbei.", sender="erika@example.org", attachment_bytes=b"x" * 100)
     number = receive(raw)
     api.post(f"/api/v1/inbox/{number}/open", json={**REQUEST, "owner": staff.email})
     [refused] = api.get(f"/api/v1/inbox/{number}").get_json()["attachments"]

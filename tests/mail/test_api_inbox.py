@@ -12,8 +12,9 @@ from casetracker.cases.models import Case
 from casetracker.extensions import db
 from casetracker.mail import triage
 from casetracker.people.actors import Actor
-from tests import mail_samples
 from tests.mail.api_support import REQUEST, download_file
+from tests.mail_build import tiny_pdf
+from tests.mail_from_people import cp1252_complaint_with_attachments, german_request
 
 PII_FIELDS = {"from", "subject", "preview", "body"}
 
@@ -23,8 +24,8 @@ def _at(value: str) -> datetime:
 
 
 def test_inbox_lists_received_mail_newest_first_a_page_at_a_time(api, receive, clock):
-    first = receive(mail_samples.german_request(), received_at=clock() - timedelta(hours=2))
-    second = receive(mail_samples.cp1252_complaint_with_attachments())
+    first = receive(german_request(), received_at=clock() - timedelta(hours=2))
+    second = receive(cp1252_complaint_with_attachments())
 
     page = api.get("/api/v1/inbox?limit=1").get_json()
     [newest] = page["items"]
@@ -42,7 +43,7 @@ def test_inbox_lists_received_mail_newest_first_a_page_at_a_time(api, receive, c
 
 
 def test_inbox_item_shows_text_and_files_only_with_the_pii_scope(api, plain_api, receive):
-    number = receive(mail_samples.cp1252_complaint_with_attachments())
+    number = receive(cp1252_complaint_with_attachments())
 
     item = api.get(f"/api/v1/inbox/{number}").get_json()
     assert "50 €" in item["body"]
@@ -77,7 +78,7 @@ def test_bad_inbox_query_is_422_naming_the_field(api, query, field):
 
 def test_opening_a_case_from_mail_starts_its_clocks_at_receipt(api, receive, clock):
     received_at = clock()
-    number = receive(mail_samples.german_request(), received_at=received_at)
+    number = receive(german_request(), received_at=received_at)
     clock.advance(days=3)
 
     response = api.post(f"/api/v1/inbox/{number}/open", json=REQUEST)
@@ -98,7 +99,7 @@ def test_opening_a_case_from_mail_starts_its_clocks_at_receipt(api, receive, clo
 
 
 def test_opening_takes_the_address_from_the_mail_and_refuses_a_given_one(api, receive):
-    number = receive(mail_samples.german_request())
+    number = receive(german_request())
     body = {**REQUEST, "subject": {"country": "DE", "email": "else@example.org"}}
     response = api.post(f"/api/v1/inbox/{number}/open", json={**body, "channel": "web"})
     assert response.status_code == 422
@@ -110,7 +111,7 @@ def test_opening_takes_the_address_from_the_mail_and_refuses_a_given_one(api, re
 
 def test_linking_mail_adds_it_and_its_files_to_the_case(api, receive, staff):
     case = api.create(owner=staff.email)
-    number = receive(mail_samples.cp1252_complaint_with_attachments())
+    number = receive(cp1252_complaint_with_attachments())
     pdf = api.get(f"/api/v1/inbox/{number}").get_json()["attachments"][0]
     assert download_file(api, pdf["id"]).status_code == 403  # in no case yet: the DPO's only
 
@@ -123,20 +124,20 @@ def test_linking_mail_adds_it_and_its_files_to_the_case(api, receive, staff):
     assert (message["id"], len(message["attachments"])) == (number, 2)
     download = download_file(api, pdf["id"])
     assert download.status_code == 200
-    assert download.data == mail_samples.tiny_pdf("Ihr Schreiben vom 12.10.2026")
+    assert download.data == tiny_pdf("Ihr Schreiben vom 12.10.2026")
     again = api.post(f"/api/v1/inbox/{number}/link", json={"reference": case["reference"]})
     assert again.status_code == 409
 
 
 def test_linking_to_an_unknown_case_leaves_the_mail_in_the_inbox(api, receive):
-    number = receive(mail_samples.german_request())
+    number = receive(german_request())
     response = api.post(f"/api/v1/inbox/{number}/link", json={"reference": "PC-2026-09999"})
     assert response.status_code == 404
     assert api.get(f"/api/v1/inbox/{number}").get_json()["status"] == "new"
 
 
 def test_ignoring_needs_a_reason_and_ends_triage(api, receive):
-    number = receive(mail_samples.german_request())
+    number = receive(german_request())
     for body in ({}, {"reason": "   "}):
         response = api.post(f"/api/v1/inbox/{number}/ignore", json=body)
         assert response.status_code == 422
@@ -183,7 +184,7 @@ def test_the_mail_endpoints_are_documented(client):
 
 
 def test_a_subject_that_is_not_an_object_is_refused_by_name(app, receive, dpo):
-    number = receive(mail_samples.german_request())
+    number = receive(german_request())
     with pytest.raises(ValidationError, match="subject"):
         triage.open_case(
             db.session, message_id=number, data={**REQUEST, "subject": "Jürgen"},
@@ -195,7 +196,7 @@ def test_a_subject_that_is_not_an_object_is_refused_by_name(app, receive, dpo):
 @pytest.mark.postgres
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_two_colleagues_opening_one_email_at_once_open_one_case(app, receive, dpo):
-    number = receive(mail_samples.german_request())
+    number = receive(german_request())
     barrier = threading.Barrier(2)
     outcomes = []
 

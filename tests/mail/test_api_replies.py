@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from casetracker.extensions import db
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
-from tests import mail_samples
 from tests.mail.api_support import upload_file
+from tests.mail_generated import plain
 
 
 def _outbox_count(topic: str) -> int:
@@ -22,7 +22,7 @@ def test_a_reply_is_queued_and_shown_with_the_mail_it_answers(
     app, api, plain_api, receive, staff, clock
 ):
     reference = api.create(owner=staff.email)["reference"]
-    question = mail_samples.plain(
+    question = plain(
         f"[{reference}] Wie ist der Stand?", "Bitte um Rückmeldung.", sender="erika@example.org"
     )
     receive(question, received_at=clock() - timedelta(hours=1))
@@ -47,7 +47,7 @@ def test_a_reply_is_queued_and_shown_with_the_mail_it_answers(
 
 def test_a_reply_goes_out_threaded_with_the_files_it_names(api, receive, staff, clock, mailbox):
     reference = api.create(owner=staff.email)["reference"]
-    question = mail_samples.plain(
+    question = plain(
         f"[{reference}] Frage", "Was speichern Sie?", sender="erika@example.org",
         message_id="<frage-1@example.org>",
     )  # fmt: skip

@@ -12,9 +12,10 @@ import pytest
 
 from casetracker.extensions import db
 from casetracker.mail import service as mail_service
-from tests import mail_samples as samples
 from tests.browser import SCREENSHOTS, screenshot
 from tests.dashboard.conftest import PASSWORD, open_case, person
+from tests.mail_broken import hostile
+from tests.mail_from_people import GERMAN_SUBJECT, cp1252_complaint_with_attachments, german_request
 
 SABINE = {"name": "Sabine Weiß", "email": "sabine.weiss@example.de", "country": "DE"}
 NARROW = {"width": 320, "height": 640}
@@ -28,9 +29,9 @@ def mailbox_full(live_app, clock, tmp_path):
     person("dana@example.com", "Dana Okafor", "dpo")
     for hours, raw in enumerate(
         (
-            samples.german_request(),
-            samples.cp1252_complaint_with_attachments(),
-            samples.hostile(),
+            german_request(),
+            cp1252_complaint_with_attachments(),
+            hostile(),
         )
     ):
         mail_service.import_message(
@@ -72,11 +73,11 @@ def test_the_dpo_opens_a_case_from_an_email_and_answers_it(page, mailbox_full):
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Inbox 3 new").click()
     page.wait_for_url("**/inbox")
-    assert page.get_by_role("link", name=samples.GERMAN_SUBJECT).is_visible()
+    assert page.get_by_role("link", name=GERMAN_SUBJECT).is_visible()
     assert "<img src=x onerror=alert(1)>" in page.locator(".mail-subject").first.inner_text()
     both_widths(page, "inbox", part=".mail-list")
 
-    page.get_by_role("link", name=samples.GERMAN_SUBJECT).click()
+    page.get_by_role("link", name=GERMAN_SUBJECT).click()
     page.wait_for_url(re.compile(r".*/inbox/\d+$"))
     assert page.get_by_label("Individual's name").input_value() == "Jürgen Müller"
     both_widths(page, "inbox-item", part=".case-main")

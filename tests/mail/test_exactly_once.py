@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from casetracker.extensions import db
 from casetracker.mail import fetch, service
 from casetracker.mail.models import MailMessage
-from tests import mail_samples as samples
+from tests.mail_from_people import german_request
+from tests.mail_generated import bulk
 
 MESSAGES = 200
 
@@ -24,7 +25,7 @@ def _imported() -> tuple[int, int]:
 
 @pytest.fixture
 def full_mailbox(mail_app, imap):
-    imap.append_many(list(samples.bulk(MESSAGES, attachment_every=25, attachment_size=4096)))
+    imap.append_many(list(bulk(MESSAGES, attachment_every=25, attachment_size=4096)))
     return imap
 
 
@@ -81,7 +82,7 @@ def test_a_message_stored_but_not_yet_counted_is_not_imported_twice(
     mail_app, imap, clock, monkeypatch
 ):
     """A crash after the commit of a message and before the cursor moved past it."""
-    imap.append(samples.german_request())
+    imap.append(german_request())
     monkeypatch.setattr(fetch, "_advance", lambda *args: None)
     fetch.fetch_mail(db.session, now=clock())
     monkeypatch.undo()

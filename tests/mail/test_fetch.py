@@ -10,7 +10,16 @@ from casetracker.extensions import db
 from casetracker.mail import fetch, storage
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
-from tests import mail_samples as samples
+from tests.mail_automated import AUTO_REPLY_HEADERS, auto_reply
+from tests.mail_broken import hostile, malformed_mime
+from tests.mail_from_people import (
+    GERMAN_SUBJECT,
+    cp1252_complaint_with_attachments,
+    forwarded_rfc822,
+    german_request,
+    without_message_id,
+)
+from tests.mail_generated import large_attachment
 
 
 def _fetch(clock):
@@ -32,14 +41,14 @@ def test_without_a_mailbox_the_job_says_it_is_not_configured(app, clock):
 
 def test_a_german_request_lands_in_the_inbox_decoded_with_its_receipt_time(mail_app, imap, clock):
     arrived = clock() - timedelta(hours=5)
-    imap.append(samples.german_request(), received_at=arrived)
+    imap.append(german_request(), received_at=arrived)
 
     report = _fetch(clock)
 
     assert (report.imported, report.inbox) == (1, 1)
     (message,) = _messages()
     assert message.status == "new"
-    assert message.subject == samples.GERMAN_SUBJECT
+    assert message.subject == GERMAN_SUBJECT
     assert "Königstraße 12" in message.body
     assert message.from_address == "juergen.mueller@example.de"
     assert message.from_name == "Jürgen Müller"
@@ -53,14 +62,14 @@ def test_a_german_request_lands_in_the_inbox_decoded_with_its_receipt_time(mail_
 
 
 def test_each_message_is_imported_once_however_often_the_job_runs(mail_app, imap, clock):
-    imap.append(samples.german_request())
-    imap.append(samples.without_message_id())
+    imap.append(german_request())
+    imap.append(without_message_id())
     _fetch(clock)
     assert _fetch(clock).imported == 0
 
     imap.uidvalidity_reset()
-    imap.append(samples.german_request())
-    imap.append(samples.without_message_id())
+    imap.append(german_request())
+    imap.append(without_message_id())
     report = _fetch(clock)
 
     assert (report.imported, report.duplicates) == (0, 2)
@@ -69,8 +78,8 @@ def test_each_message_is_imported_once_however_often_the_job_runs(mail_app, imap
 
 def test_attachments_are_kept_by_digest_and_an_oversized_one_is_refused(mail_app, imap, clock):
     mail_app.config["ATTACHMENT_MAX_BYTES"] = 2 * 1024 * 1024
-    imap.append(samples.cp1252_complaint_with_attachments())
-    imap.append(samples.large_attachment(size=3 * 1024 * 1024))
+    imap.append(cp1252_complaint_with_attachments())
+    imap.append(large_attachment(size=3 * 1024 * 1024))
 
     _fetch(clock)
 
@@ -93,8 +102,8 @@ def test_attachments_are_kept_by_digest_and_an_oversized_one_is_refused(mail_app
 
 
 def test_auto_replies_never_reach_the_inbox_or_acknowledge_anything(mail_app, imap, clock):
-    for kind in samples.AUTO_REPLY_HEADERS:
-        imap.append(samples.auto_reply("<ours@example.test>", kind=kind, message_id=f"<{kind}@x>"))
+    for kind in AUTO_REPLY_HEADERS:
+        imap.append(auto_reply("<ours@example.test>", kind=kind, message_id=f"<{kind}@x>"))
     outbox_before = _count(OutboxMessage)
 
     report = _fetch(clock)
@@ -105,8 +114,8 @@ def test_auto_replies_never_reach_the_inbox_or_acknowledge_anything(mail_app, im
 
 
 def test_forwarded_and_malformed_messages_are_kept_not_lost(mail_app, imap, clock):
-    imap.append(samples.forwarded_rfc822())
-    imap.append(samples.malformed_mime())
+    imap.append(forwarded_rfc822())
+    imap.append(malformed_mime())
 
     report = _fetch(clock)
 
@@ -120,7 +129,7 @@ def test_forwarded_and_malformed_messages_are_kept_not_lost(mail_app, imap, cloc
 
 
 def test_hostile_mail_is_stored_safely(mail_app, imap, clock, tmp_path):
-    imap.append(samples.hostile())
+    imap.append(hostile())
 
     assert _fetch(clock).imported == 1
 
@@ -139,7 +148,7 @@ def test_hostile_mail_is_stored_safely(mail_app, imap, clock, tmp_path):
 def test_a_40_mb_attachment_is_refused_by_the_default_limit_and_its_email_kept(
     mail_app, imap, clock
 ):
-    imap.append(samples.large_attachment())
+    imap.append(large_attachment())
 
     report = _fetch(clock)
 
@@ -158,7 +167,7 @@ def test_a_full_attachments_disk_stores_nothing_and_the_next_run_catches_up(
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("")
     mail_app.config["ATTACHMENTS_DIR"] = str(blocked)
-    imap.append(samples.cp1252_complaint_with_attachments())
+    imap.append(cp1252_complaint_with_attachments())
 
     report = _fetch(clock)
 
@@ -173,8 +182,8 @@ def test_a_full_attachments_disk_stores_nothing_and_the_next_run_catches_up(
 
 
 def test_jobs_run_fetch_mail_says_what_it_did(mail_app, imap, runner):
-    imap.append(samples.german_request())
-    imap.append(samples.auto_reply("<x@y>"))
+    imap.append(german_request())
+    imap.append(auto_reply("<x@y>"))
 
     result = runner.invoke(args=["jobs", "run", "fetch-mail"])
 

@@ -11,13 +11,13 @@ from casetracker.extensions import db
 from casetracker.mail import fetch, files, storage, triage
 from casetracker.mail.models import MailMessage
 from casetracker.people.actors import Actor
-from tests import mail_samples as samples
+from tests.mail_from_people import cp1252_complaint_with_attachments
 
 
 def test_purge_erases_messages_and_deletes_files_no_other_case_holds(
     mail_app, imap, api, clock, dpo
 ):
-    imap.append(samples.cp1252_complaint_with_attachments(), received_at=clock())
+    imap.append(cp1252_complaint_with_attachments(), received_at=clock())
     fetch.fetch_mail(db.session, now=clock())
     message = db.session.scalars(select(MailMessage)).one()
     case = triage.open_case(

@@ -18,8 +18,10 @@ from casetracker.mail.models import MailMessage
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor
-from tests import mail_samples as samples
 from tests.intake.factories import submit
+from tests.mail_automated import dsn_bounce
+from tests.mail_from_people import german_request, outlook_html_reply
+from tests.mail_generated import plain
 
 ERIKA = "Erika Mustermann <erika@example.org>"
 
@@ -55,7 +57,7 @@ def test_an_answer_to_our_question_threads_onto_the_case_and_lifts_the_hold(
     question_id = _sent_message_id(mailbox)
 
     clock.advance(days=2)
-    answer = samples.plain(
+    answer = plain(
         "Re: your question", "The one with erika@example.org.\n\n> Which account do you mean?",
         sender=ERIKA, in_reply_to=question_id, references=question_id,
     )  # fmt: skip
@@ -82,7 +84,7 @@ def test_a_subject_naming_a_case_threads_and_a_stranger_is_flagged(
 ):
     case = _form_request(client, clock)
     imap.append(
-        samples.plain(
+        plain(
             f"Question about [{case.reference}]", "I write on behalf of my mother.",
             sender="Someone Else <someone@example.net>",
         )
@@ -98,7 +100,7 @@ def test_a_bounce_marks_our_email_bounced_and_opens_nothing(mail_app, imap, clie
     case = _form_request(client, clock)
     acknowledgement = _sent_message_id(mailbox, 0)
 
-    imap.append(samples.dsn_bounce(acknowledgement, "erika@example.org"))
+    imap.append(dsn_bounce(acknowledgement, "erika@example.org"))
     report = fetch.fetch_mail(db.session, now=clock())
 
     assert (report.ignored, report.inbox) == (1, 0)
@@ -113,7 +115,7 @@ def test_a_bounce_marks_our_email_bounced_and_opens_nothing(mail_app, imap, clie
 def test_a_reply_from_the_case_goes_out_threaded_without_injected_headers(
     mail_app, imap, api, client, clock, mailbox, dpo
 ):
-    imap.append(samples.german_request(), received_at=clock())
+    imap.append(german_request(), received_at=clock())
     fetch.fetch_mail(db.session, now=clock())
     message = db.session.scalars(select(MailMessage)).one()
     from casetracker.mail import triage
@@ -150,7 +152,7 @@ def test_an_outlook_html_reply_threads_as_text_with_its_history_folded(
     case = _form_request(client, clock)
     acknowledgement = _sent_message_id(mailbox, 0)
 
-    imap.append(samples.outlook_html_reply(acknowledgement))
+    imap.append(outlook_html_reply(acknowledgement))
     fetch.fetch_mail(db.session, now=clock())
 
     reply = db.session.scalars(select(MailMessage).where(MailMessage.direction == "in")).one()

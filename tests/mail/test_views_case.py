@@ -10,16 +10,17 @@ from casetracker.extensions import db
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 from tests import factories
-from tests import mail_samples as samples
 from tests.mail.views_support import receive, reload, upload
+from tests.mail_automated import dsn_bounce
+from tests.mail_build import JUERGEN
+from tests.mail_from_people import cp1252_complaint_with_attachments
+from tests.mail_generated import plain
 
 
 def test_adding_an_email_to_a_case_by_its_reference_joins_the_conversation(
     web, dana, complaint, clock
 ):
-    raw = samples.plain(
-        "Noch eine Frage", "Haben Sie meinen Brief bekommen?", sender=samples.JUERGEN
-    )
+    raw = plain("Noch eine Frage", "Haben Sie meinen Brief bekommen?", sender=JUERGEN)
     message = receive(raw, clock)
     web.sign_in(dana.email)
 
@@ -38,8 +39,8 @@ def test_adding_an_email_to_a_case_by_its_reference_joins_the_conversation(
 
 def test_an_email_from_another_address_is_flagged_in_the_conversation(web, priya, complaint, clock):
     subject = f"Re: [{complaint.reference}] Ihre Beschwerde"
-    receive(samples.plain(subject, "Ich schreibe für Erika.", sender=samples.JUERGEN), clock)
-    receive(samples.plain(subject, "Danke!", sender="Erika <erika@example.org>"), clock)
+    receive(plain(subject, "Ich schreibe für Erika.", sender=JUERGEN), clock)
+    receive(plain(subject, "Danke!", sender="Erika <erika@example.org>"), clock)
     web.sign_in(priya.email)
 
     page = web.get(f"/cases/{complaint.reference}").text
@@ -120,7 +121,7 @@ def test_a_file_over_the_limit_is_refused_with_a_message(app, web, priya, compla
 
 
 def test_someone_else_may_not_download_write_or_upload(web, priya, tomasz, complaint, clock):
-    raw = samples.cp1252_complaint_with_attachments(sender="Erika <erika@example.org>")
+    raw = cp1252_complaint_with_attachments(sender="Erika <erika@example.org>")
     message = receive(raw, clock)
     web.sign_in(priya.email)
     web.post(f"/inbox/{message.id}/link", {"reference": complaint.reference})
@@ -149,7 +150,7 @@ def test_a_bounced_reply_is_listed_in_the_outbox(web, priya, dana, complaint, cl
     web.sign_in(priya.email)
     web.post(f"/cases/{complaint.reference}/messages", {"body": "Dear Erika"})
     sent = db.session.scalar(select(MailMessage).where(MailMessage.direction == "out"))
-    receive(samples.dsn_bounce(sent.message_id, "erika@example.org"), clock)
+    receive(dsn_bounce(sent.message_id, "erika@example.org"), clock)
     assert reload(sent).status == "bounced"
 
     page = web.get("/outbox").text

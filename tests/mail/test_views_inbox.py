@@ -12,8 +12,11 @@ from casetracker.extensions import db
 from casetracker.mail import views as mail_views
 from casetracker.mail.models import Attachment
 from tests import factories
-from tests import mail_samples as samples
 from tests.mail.views_support import receive, reload
+from tests.mail_automated import auto_reply
+from tests.mail_broken import hostile
+from tests.mail_from_people import GERMAN_SUBJECT, cp1252_complaint_with_attachments, german_request
+from tests.mail_generated import plain
 
 MASK = "\u2022"
 
@@ -28,13 +31,13 @@ REQUEST_FORM = {
 
 
 def test_the_dpo_sees_who_wrote_staff_see_it_masked_and_can_still_triage(web, dana, priya, clock):
-    message = receive(samples.german_request(), clock)
+    message = receive(german_request(), clock)
 
     web.sign_in(dana.email)
     page = web.get("/inbox").text
     assert "Jürgen Müller" in page
     assert "juergen.mueller@example.de" in page
-    assert samples.GERMAN_SUBJECT in page
+    assert GERMAN_SUBJECT in page
     assert "bitte ich um Auskunft" in page
     web.post("/sign-out")
 
@@ -54,15 +57,15 @@ def test_the_dpo_sees_who_wrote_staff_see_it_masked_and_can_still_triage(web, da
 def test_the_navigation_counts_the_new_emails(web, priya, clock):
     web.sign_in(priya.email)
     assert 'class="nav-count"' not in web.get("/my-cases").text
-    receive(samples.german_request(), clock)
-    receive(samples.cp1252_complaint_with_attachments(), clock)
+    receive(german_request(), clock)
+    receive(cp1252_complaint_with_attachments(), clock)
     assert '<span class="nav-count">2<span class="visually-hidden"> new</span>' in (
         web.get("/my-cases").text
     )
 
 
 def test_the_count_in_the_navigation_never_breaks_a_page(web, priya, clock, monkeypatch):
-    receive(samples.german_request(), clock)
+    receive(german_request(), clock)
     web.sign_in(priya.email)
     scalar = db.session.scalar
 
@@ -79,7 +82,7 @@ def test_the_count_in_the_navigation_never_breaks_a_page(web, priya, clock, monk
 
 
 def test_opening_a_case_starts_its_clocks_when_the_mailbox_received_the_email(web, dana, clock):
-    message = receive(samples.german_request(), clock, hours_ago=5)
+    message = receive(german_request(), clock, hours_ago=5)
     arrived = message.received_at
     clock.advance(days=2)
     web.sign_in(dana.email)
@@ -105,7 +108,7 @@ def test_opening_a_case_starts_its_clocks_when_the_mailbox_received_the_email(we
 
 
 def test_staff_who_cannot_read_the_email_open_a_case_with_its_own_name_and_text(web, priya, clock):
-    message = receive(samples.german_request(), clock)
+    message = receive(german_request(), clock)
     web.sign_in(priya.email)
 
     response = web.post(
@@ -116,13 +119,13 @@ def test_staff_who_cannot_read_the_email_open_a_case_with_its_own_name_and_text(
     assert response.headers["Location"] == f"/cases/{case.reference}"
     assert case.subject.name == "Jürgen Müller"
     assert case.subject.country == "DE"
-    assert case.summary.startswith(samples.GERMAN_SUBJECT + "\n\nSehr geehrte Damen und Herren")
+    assert case.summary.startswith(GERMAN_SUBJECT + "\n\nSehr geehrte Damen und Herren")
 
 
 def test_the_inbox_pages_back_in_time_fifty_at_a_time(web, priya, clock, monkeypatch):
     monkeypatch.setattr(mail_views, "PAGE_SIZE", 2)
     for hours, sender in enumerate(("a@example.org", "b@example.org", "c@example.org")):
-        receive(samples.plain(f"Frage {hours}", "Hallo", sender=sender), clock, hours_ago=hours)
+        receive(plain(f"Frage {hours}", "Hallo", sender=sender), clock, hours_ago=hours)
     web.sign_in(priya.email)
 
     first = web.get("/inbox").text
@@ -137,14 +140,14 @@ def test_the_inbox_pages_back_in_time_fifty_at_a_time(web, priya, clock, monkeyp
 
 
 def test_auto_replies_wait_among_the_ignored_with_their_reason(web, dana, clock):
-    receive(samples.auto_reply("<unbekannt@example.de>"), clock)
+    receive(auto_reply("<unbekannt@example.de>"), clock)
     web.sign_in(dana.email)
     assert "No new emails" in web.get("/inbox").text
     assert "automatic reply (out of office)" in web.get("/inbox?status=ignored").text
 
 
 def test_a_request_without_a_right_is_refused_next_to_the_field(web, dana, clock):
-    message = receive(samples.german_request(), clock)
+    message = receive(german_request(), clock)
     web.sign_in(dana.email)
     before = factories.row_counts()
 
@@ -158,7 +161,7 @@ def test_a_request_without_a_right_is_refused_next_to_the_field(web, dana, clock
 
 
 def test_ignoring_without_a_reason_shows_the_error_and_changes_nothing(web, priya, clock):
-    message = receive(samples.german_request(), clock)
+    message = receive(german_request(), clock)
     web.sign_in(priya.email)
 
     response = web.post(f"/inbox/{message.id}/ignore", {"reason": "  "})
@@ -176,7 +179,7 @@ def test_ignoring_without_a_reason_shows_the_error_and_changes_nothing(web, priy
 
 
 def test_an_email_handled_by_someone_else_meanwhile_is_a_clear_conflict(web, dana, clock):
-    message = receive(samples.german_request(), clock)
+    message = receive(german_request(), clock)
     web.sign_in(dana.email)
     web.post(f"/inbox/{message.id}/ignore", {"reason": "duplicate"})
 
@@ -188,7 +191,7 @@ def test_an_email_handled_by_someone_else_meanwhile_is_a_clear_conflict(web, dan
 
 
 def test_a_hostile_email_is_shown_as_text(web, dana, clock):
-    message = receive(samples.hostile(), clock)
+    message = receive(hostile(), clock)
     web.sign_in(dana.email)
 
     pages = [web.get("/inbox").text, web.get(f"/inbox/{message.id}").text]
@@ -205,7 +208,7 @@ def test_a_hostile_email_is_shown_as_text(web, dana, clock):
 
 
 def test_a_refused_attachment_cannot_be_downloaded(web, dana, clock):
-    message = receive(samples.cp1252_complaint_with_attachments(), clock, max_attachment=300)
+    message = receive(cp1252_complaint_with_attachments(), clock, max_attachment=300)
     refused = db.session.scalar(
         select(Attachment).where(Attachment.mail_message_id == message.id, Attachment.size > 300)
     )

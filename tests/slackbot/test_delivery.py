@@ -17,8 +17,10 @@ from casetracker.mail import service as mail_service
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from casetracker.outbox.notifier import OutboxNotifier
-from tests import factories, mail_samples
+from tests import factories
 from tests.conftest import _settings
+from tests.mail_from_people import german_request
+from tests.mail_generated import plain
 from tests.slackbot.conftest import CASES_CHANNEL, DANA, SAM, slack_settings, visible_text
 
 
@@ -194,11 +196,11 @@ def test_two_deliverers_on_postgresql_send_every_message_exactly_once(
 
 def test_mail_is_announced_by_reference_and_count_never_by_sender(api, staff, clock, fake_slack):
     case = api.create(owner=staff.email)
-    raw = mail_samples.plain(
+    raw = plain(
         f"Re: [{case['reference']}]", "Here is my new address: Hauptstraße 1, Berlin.",
         sender="Erika Mustermann <erika@example.org>",
     )  # fmt: skip
-    for message in (raw, mail_samples.german_request()):
+    for message in (raw, german_request()):
         mail_service.import_message(
             db.session, io.BytesIO(message), digest=hashlib.sha256(message).hexdigest(),
             received_at=clock(), now=clock(), max_attachment=1024,
