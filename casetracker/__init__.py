@@ -19,6 +19,7 @@ from casetracker import (
     policy,
     reactions,
     security,
+    systems,
     timesource,
 )
 from casetracker.cases import actions
@@ -72,6 +73,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     dashboard.init_app(app)
     app.register_blueprint(mail_views.bp)
     intake.init_app(app)
+    systems.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     security.init_app(app)

@@ -1,4 +1,4 @@
-"""Case, Subject, Clock, Event and the per-year reference counter."""
+"""Case, Subject, Clock, Event and the per-year reference counter (tasks: task_models)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from casetracker.cases.task_models import Task
 from casetracker.db_types import UTCDateTime
 from casetracker.extensions import db
 from casetracker.people.models import Staff
@@ -60,6 +61,9 @@ class Case(db.Model):
     subject: Mapped[Subject | None] = relationship(back_populates="case", uselist=False)
     clocks: Mapped[list[Clock]] = relationship(
         back_populates="case", order_by="Clock.id", cascade="all, delete-orphan"
+    )
+    tasks: Mapped[list[Task]] = relationship(
+        order_by="Task.id", cascade="all, delete-orphan", lazy="selectin"
     )
 
     # The service bumps the version on every action, even one that only adds an event;

@@ -20,6 +20,7 @@ from casetracker.cases.models import Case, Event, Subject
 from casetracker.cases.references import next_reference
 from casetracker.cases.schemas import OUTCOMES, CaseCreateSchema
 from casetracker.cases.writes import writing
+from casetracker.people import service as people
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 
@@ -269,10 +270,7 @@ def _resolve_fields(
 def _staff_by_email(db_session: Session, email: str | None, *, field: str) -> Staff | None:
     if email is None:
         return None
-    staff = db_session.scalar(select(Staff).where(Staff.email == email.lower()))
-    if staff is None or not staff.active:
-        raise ValidationError({field: [f"no active staff member with email {email}"]})
-    return staff
+    return people.active_by_email(db_session, email, field=field)
 
 
 def _keep_version(db_session: Session, case: Case, *, at: datetime) -> None:

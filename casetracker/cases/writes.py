@@ -1,5 +1,5 @@
-"""Only the workflow writes cases: any other write to a case, its clocks, its subject or
-its events is refused when it reaches the database.
+"""Only the workflow writes cases: any other write to a case, its clocks, its subject, its
+tasks or its events is refused when it reaches the database.
 
 ``service.create_case`` and ``service.perform`` write inside ``writing(db_session)``.
 Everything else, jobs included, goes through them. The one exception is the reminder
@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from casetracker.cases.models import Case, CaseCounter, CaseLink, Clock, Event, Subject
+from casetracker.cases.models import Case, CaseCounter, CaseLink, Clock, Event, Subject, Task
 
-GUARDED = (Case, Subject, Clock, Event, CaseLink, CaseCounter)
+GUARDED = (Case, Subject, Clock, Event, CaseLink, CaseCounter, Task)
 GUARDED_TABLES = frozenset(model.__tablename__ for model in GUARDED)
 SWEEP_BOOKMARK = frozenset({"next_reminder_at"})
 FLAG = "casetracker.cases.writing"

@@ -26,6 +26,7 @@ NAVIGATION = (
     ("reports.metrics_page", "Metrics"),
     ("outbox.messages", "Outbox"),
     ("scheduled.jobs", "Jobs"),
+    ("systems.page", "Systems"),
 )
 ADMIN_NAVIGATION = (("people.staff", "Staff"), ("people.tokens", "API tokens"))
 

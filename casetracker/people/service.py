@@ -199,6 +199,14 @@ def active_staff(db_session: Session, *, staff_id: int) -> Staff | None:
     return staff if staff is not None and staff.active else None
 
 
+def active_by_email(db_session: Session, email: str, *, field: str) -> Staff:
+    """Return the active staff member with this email, or refuse naming ``field``."""
+    staff = db_session.scalar(select(Staff).where(Staff.email == email.lower()))
+    if staff is None or not staff.active:
+        raise ValidationError({field: [f"no active staff member with email {email}"]})
+    return staff
+
+
 def list_staff(db_session: Session) -> list[Staff]:
     """Return every staff member, active ones first, by name."""
     return list(db_session.scalars(select(Staff).order_by(Staff.active.desc(), Staff.name)))
