@@ -19,6 +19,7 @@ from casetracker.policy.model import (
     Retention,
     Route,
     Step,
+    TaskTargets,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Retention",
     "Route",
     "Step",
+    "TaskTargets",
     "current",
     "init_app",
     "load_policy",

@@ -28,6 +28,7 @@ from casetracker.policy.model import (
     Route,
     RouteRule,
     Step,
+    TaskTargets,
 )
 
 _TOP_KEYS = (
@@ -39,6 +40,7 @@ _TOP_KEYS = (
     "redirect",
     "clocks",
     "identity",
+    "tasks",
 )
 _CLOCK_KEYS = (
     "name",
@@ -99,6 +101,7 @@ def build_policy(data: dict[str, Any], *, source_path: str, actions: Collection[
         redirectable_contexts=_redirect(root.table("redirect", ("contexts", "source"))),
         identity_not_required_for=_identity(root.table("identity", ("not_required_for", "source"))),
         reminders=_reminders(root.table("reminders", _REMINDER_KEYS)),
+        tasks=_tasks(root.table("tasks", ("before_legal_due", "at_least", "source"))),
         retention=_retention(root.table("retention", ("closed_case_pii", "source"))),
         source_path=source_path,
     )
@@ -215,11 +218,21 @@ def _reminders(table: Table) -> Reminders:
     )
 
 
-def _calendar_days(value: Any, path: str) -> timedelta:
+def _tasks(table: Table) -> TaskTargets:
+    table.source()
+    return TaskTargets(
+        before_legal_due=_calendar_days(
+            table.value("before_legal_due"), table.at("before_legal_due"), "task targets"
+        ),
+        at_least=_calendar_days(table.value("at_least"), table.at("at_least"), "task targets"),
+    )
+
+
+def _calendar_days(value: Any, path: str, what: str = "reminders") -> timedelta:
     duration = parse_duration(value, path)
     if duration.unit != "days":
         raise PolicyError(
-            f"{path}: reminders are in calendar days, not {duration.unit.replace('_', ' ')} "
+            f"{path}: {what} are in calendar days, not {duration.unit.replace('_', ' ')} "
             f"(write e.g. '7 days')"
         )
     return timedelta(days=duration.amount)

@@ -1,10 +1,10 @@
-"""The validated policy: routes, clocks, bodies, reminders and retention."""
+"""The validated policy: routes, clocks, bodies, reminders, task targets and retention."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from casetracker.deadlines import ClockRule, Duration
 
@@ -143,6 +143,19 @@ class Reminders:
 
 
 @dataclass(frozen=True)
+class TaskTargets:
+    """When a system owner's task on a request is due, relative to the request's deadline."""
+
+    before_legal_due: timedelta
+    at_least: timedelta
+
+    def due_at(self, *, legal_due: datetime, entered_work: datetime) -> datetime:
+        """Return the task's due time: ahead of the legal one, but leaving the owner time."""
+        target = max(legal_due - self.before_legal_due, entered_work + self.at_least)
+        return min(target, legal_due)
+
+
+@dataclass(frozen=True)
 class Retention:
     """How long personal data of closed cases is kept."""
 
@@ -161,6 +174,7 @@ class Policy:
     redirectable_contexts: frozenset[str]
     identity_not_required_for: frozenset[str]
     reminders: Reminders
+    tasks: TaskTargets
     retention: Retention
     source_path: str
 
