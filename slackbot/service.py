@@ -40,8 +40,7 @@ def acting_staff(db_session: Session, *, slack_user_id: str) -> SlackStaff | Non
 
 def actor_for(staff: SlackStaff, *, slack_user_id: str) -> Actor:
     """Act as this staff member, recorded as coming from their Slack account."""
-    label = f"{staff.email} (Slack {slack_user_id})"
-    return Actor(kind="slack_user", label=label, role=staff.role, staff_id=staff.id)
+    return Actor.via_slack(staff, slack_user_id=slack_user_id)
 
 
 def seen(db_session: Session, *, event_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""Jinja filters: times in the team's zone, time left, labels, masked personal data."""
+"""Jinja filters: times in the team's zone, time left, labels, names, masked personal data."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from flask import Flask
 
 from casetracker import timesource
 from casetracker.cases.access import mask
+from casetracker.extensions import db
+from casetracker.people import actors
 
 CODED = frozenset({"stage", "status", "outcome", "priority"})
 LABELS = {
@@ -116,8 +118,10 @@ def change(value, key: str) -> str:
 
 
 def timeline(events) -> list[dict]:
-    """Prepare audit events for display: local times and the changed fields in words."""
+    """Prepare audit events for display: who by name, local times, the changes in words."""
     tz = timesource.team_tz()
+    events = list(events)
+    names = actors.names(db.session, recorded={(e.actor_type, e.actor) for e in events})
     entries = []
     for event in events:
         local = event.at.astimezone(tz)
@@ -133,6 +137,7 @@ def timeline(events) -> list[dict]:
         entries.append(
             {
                 "event": event,
+                "who": names[(event.actor_type, event.actor)],
                 "iso": event.at.isoformat(),
                 "when": f"{local:%a} {local.day} {local:%b %Y, %H:%M %Z}",
                 "changes": changes,

@@ -115,7 +115,7 @@ def _add_member(db_session: Session, member: Member) -> Account:
         "slack_user_id": member.slack_user_id,
     }
     staff = people_service.add_staff(db_session, data=fields, password=data.DEMO_PASSWORD)
-    slack = Actor.for_staff(staff, kind="slack_user", label=staff.slack_user_id)
+    slack = Actor.via_slack(staff, slack_user_id=staff.slack_user_id)
     return Account(email=staff.email, web=Actor.for_staff(staff), slack=slack)
 
 

@@ -88,6 +88,11 @@ def register_transport(app: Flask, transport: Transport) -> None:
     app.extensions[TRANSPORTS][transport.channel] = transport
 
 
+def can_deliver(channel: str) -> bool:
+    """Tell whether messages of this channel go out now, or wait for its transport."""
+    return channel in current_app.extensions[TRANSPORTS]
+
+
 def set_sent_hooks(app: Flask, hooks: Mapping[str, Sequence[SentHook]]) -> None:
     """Say what runs, in the delivery transaction, when a message of each topic is sent."""
     app.extensions[SENT_HOOKS] = hooks

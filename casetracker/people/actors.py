@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from casetracker.people.models import Staff
 
 SYSTEM = "system"
+# How the product's own actors are named to people, by the label the audit trail keeps.
+SYSTEM_NAMES = {
+    "intake": "casetracker (public form)",
+    "api": "casetracker (API intake)",
+    "scheduler": "casetracker (scheduler)",
+    "mail": "casetracker (mailbox)",
+    SYSTEM: "casetracker",
+}
+
+
+class Person(Protocol):
+    """A staff member as a plain record: a model row or a row read for one request."""
+
+    id: int
+    email: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -25,6 +46,12 @@ class Actor:
         return cls(kind=kind, label=label or staff.email, role=staff.role, staff_id=staff.id)
 
     @classmethod
+    def via_slack(cls, staff: Person, *, slack_user_id: str) -> Actor:
+        """Act as a staff member from their Slack account: "email (Slack U123)"."""
+        label = f"{staff.email} (Slack {slack_user_id})"
+        return cls(kind="slack_user", label=label, role=staff.role, staff_id=staff.id)
+
+    @classmethod
     def system(cls, label: str = SYSTEM) -> Actor:
         """Act as the product itself (scheduler, intake)."""
         return cls(kind="system", label=label, role=SYSTEM)
@@ -35,3 +62,32 @@ class Actor:
     @property
     def sees_pii(self) -> bool:
         return "pii" in self.scopes
+
+
+def names(
+    db_session: Session, *, recorded: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """Name recorded (kind, label) actors in words, staff by name; one query for all."""
+    people = {_who(label) for kind, label in recorded if kind != "system"}
+    found = {}
+    if people:
+        match = or_(Staff.email.in_(people), Staff.slack_user_id.in_(people))
+        for email, slack_user_id, name in db_session.execute(
+            select(Staff.email, Staff.slack_user_id, Staff.name).where(match)
+        ):
+            found[email] = name
+            if slack_user_id:
+                found[slack_user_id] = name
+    return {
+        (kind, label): _system_name(label) if kind == "system" else found.get(_who(label), label)
+        for kind, label in recorded
+    }
+
+
+def _who(label: str) -> str:
+    # "email", "email (Slack U123)", "email (token abc)", or a bare Slack user id (older rows).
+    return label.split(" (", 1)[0]
+
+
+def _system_name(label: str) -> str:
+    return SYSTEM_NAMES.get(label, f"casetracker ({label})")

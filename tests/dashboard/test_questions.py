@@ -62,7 +62,7 @@ def test_staff_ask_the_individual_and_the_timeline_says_who_asked(web, priya):
     page = _text(web.get(f"/cases/{case.reference}").text)
     assert "Your question will be emailed to the individual." in page
     assert "Question to the individual" in page
-    assert f"by {priya.email}" in page
+    assert f"by {priya.name}" in page
     assert QUESTION not in page  # the question stays in the email, not the audit trail
 
 
