@@ -105,6 +105,9 @@ def check(config: Mapping, *, development: bool) -> None:
         raise ConfigError(
             f"IMAP_SECURITY: {config['IMAP_SECURITY']!r} is not one of {', '.join(IMAP_SECURITY)}"
         )
+    policy_url = config.get("PRIVACY_POLICY_URL")
+    if policy_url and not policy_url.startswith(("https://", "http://")):
+        raise ConfigError(f"PRIVACY_POLICY_URL: {policy_url!r} is not a web address (https://…)")
     for name in RATE_LIMITS:
         try:
             parse_many(config[name])
@@ -129,7 +132,7 @@ def _mail_settings(env: Mapping[str, str]) -> dict:
 
 
 def _intake_settings(env: Mapping[str, str]) -> dict:
-    """Email to individuals, OpenGDPR signing, rate limits of the public form."""
+    """Email to individuals, OpenGDPR signing, the public form's rate limits and policy link."""
     return {
         "SMTP_HOST": env.get("SMTP_HOST") or None,
         "SMTP_PORT": _integer(env, "SMTP_PORT", 587),
@@ -144,6 +147,7 @@ def _intake_settings(env: Mapping[str, str]) -> dict:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "INTAKE_RATE_LIMIT": env.get("INTAKE_RATE_LIMIT") or "10 per hour;30 per day",
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT") or "10 per minute;100 per hour",
+        "PRIVACY_POLICY_URL": env.get("PRIVACY_POLICY_URL") or None,
     }
 
 

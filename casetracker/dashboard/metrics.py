@@ -178,6 +178,17 @@ def ccpa_request_metrics(db_session: Session, *, year: int, tz: ZoneInfo) -> lis
     ]
 
 
+def ccpa_request_years(db_session: Session, *, tz: ZoneInfo) -> list[int]:
+    """Calendar years (team time zone) in which a Californian request was received."""
+    californian = (Case.kind == "request", Case.jurisdiction == "US-CA")
+    if _dialect(db_session) == "postgresql":
+        year = func.extract("year", func.timezone(tz.key, Case.received_at))
+        query = select(year).where(*californian).group_by(year).order_by(year)
+        return [int(value) for value in db_session.scalars(query)]
+    received = db_session.scalars(select(Case.received_at).where(*californian))
+    return sorted({at.astimezone(tz).year for at in received})
+
+
 def _median_days(db_session: Session, start, end, *conditions, group=None) -> dict:
     key = group if group is not None else literal("all")
     if _dialect(db_session) == "postgresql":

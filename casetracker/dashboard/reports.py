@@ -32,9 +32,7 @@ def metrics_page():
     values, errors, period = _period()
     year, year_errors = _year()
     figures = _figures(period) if period else None
-    ccpa = None
-    if not year_errors:
-        ccpa = metrics.ccpa_request_metrics(db.session, year=year, tz=timesource.team_tz())
+    ccpa = None if year_errors else _ccpa(year)
     status = 422 if errors or year_errors else 200
     return render_template(
         "dashboard/metrics.html",
@@ -82,6 +80,14 @@ def _year() -> tuple[int, dict]:
         return YearSchema().load({"year": raw})["year"], {}
     except ValidationError as exc:
         return default, exc.normalized_messages()
+
+
+def _ccpa(year: int) -> dict:
+    """The year's rows by right, and the years that have Californian requests at all."""
+    tz = timesource.team_tz()
+    years = metrics.ccpa_request_years(db.session, tz=tz)
+    rows = metrics.ccpa_request_metrics(db.session, year=year, tz=tz) if year in years else []
+    return {"year": year, "rows": rows, "years": years}
 
 
 def _figures(period: metrics.Period) -> dict:

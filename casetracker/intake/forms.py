@@ -41,10 +41,12 @@ CONTEXTS = (
     SelectChoice("employment", _l("Working for us (current or former staff)")),
     SelectChoice("platform", _l("Data one of our clients holds about you on our platform")),
 )
+# %(link)s and %(end_link)s wrap the words that link to the privacy policy (when it has an
+# address); the translations keep them around the same words.
 PLATFORM_NOTE = _l(
     "About data on our platform: our clients decide how it is used; we only process it for "
-    "them. As our privacy policy explains, requests about that data are handled by the "
-    "client. If you choose it, we will tell you which client to contact."
+    "them. As our %(link)sprivacy policy%(end_link)s explains, requests about that data are "
+    "handled by the client. If you choose it, we will tell you which client to contact."
 )
 REQUIRED = _l("Please fill in this field.")
 CHOOSE = _l("Please choose one.")
@@ -168,6 +170,8 @@ class IntakeForm(FlaskForm):
         ]
 
     def validate_right(self, field):
+        if self.kind.data == "complaint":
+            return  # a complaint names no right: whatever the hidden list still holds is ignored
         if self.kind.data == "request" and not field.data:
             raise ValidationError(_l("Please choose the right you want to use."))
         if field.data and field.data not in RIGHTS:
@@ -196,7 +200,10 @@ class IntakeForm(FlaskForm):
             "agent_email",
             "agent_authorization",
         ]
-        return {name: getattr(self, name).data for name in fields}
+        answers = {name: getattr(self, name).data for name in fields}
+        if answers["kind"] == "complaint":
+            answers["right"] = None
+        return answers
 
     def add_schema_errors(self, messages: dict) -> None:
         """Show the case schema's verdict next to the form field it concerns."""

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -63,7 +64,23 @@ def _page_globals():
         "current_language": languages.current(),
         "languages": languages.LANGUAGES,
         "language_url": _language_url,
+        "policy_link": _policy_link(),
     }
+
+
+def _policy_link() -> dict:
+    """Where a text names the privacy policy: a link to it, or plain words without its address."""
+    url = current_app.config["PRIVACY_POLICY_URL"]
+    if not url:
+        return {"link": "", "end_link": ""}
+    return {
+        "link": Markup('<a href="{}" target="_blank" rel="noopener">').format(url),
+        "end_link": Markup("</a>"),
+    }
+
+
+def _platform_note() -> Markup:
+    return escape(str(PLATFORM_NOTE)) % _policy_link()
 
 
 def _language_url(code: str) -> str:
@@ -133,7 +150,7 @@ def _form_page(form: IntakeForm):
             _("Your session expired. Please check your answers and send again.")
         )
     code = 400 if request.method == "POST" else 200
-    return render_template("intake/form.html", form=form, platform_note=PLATFORM_NOTE), code
+    return render_template("intake/form.html", form=form, platform_note=_platform_note()), code
 
 
 @bp.errorhandler(CSRFError)
@@ -141,7 +158,7 @@ def _csrf_error(error):
     form = IntakeForm(language=languages.current())
     form.validate()
     form.form_errors.append(_("Your session expired. Please check your answers and send again."))
-    return render_template("intake/form.html", form=form, platform_note=PLATFORM_NOTE), 400
+    return render_template("intake/form.html", form=form, platform_note=_platform_note()), 400
 
 
 def _error_page(error: HTTPException):

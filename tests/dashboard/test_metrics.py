@@ -39,7 +39,7 @@ def history(app, clock, priya, dana):
     _at(clock, 3)
     c = act(c, "acknowledge", priya)
     _at(clock, 6)
-    act(d, "resolve", priya, outcome="denied")
+    act(d, "resolve", priya, outcome="denied", reason="The records show no such account.")
     _at(clock, 11)
     act(a, "resolve", priya, outcome="resolved")
     _at(clock, 16)
@@ -130,3 +130,40 @@ def test_an_invalid_period_is_explained_next_to_the_field(web, priya, query, fie
     assert f'id="{field}"' in response.text
     assert message in response.text
     assert query.split("&")[0].split("=")[1] in response.text
+
+
+def test_the_ccpa_year_defaults_to_last_year_and_says_why(web, history, priya):
+    web.sign_in(priya.email)
+    page = web.get("/metrics")
+    assert 'id="year" name="year" inputmode="numeric" value="2025"' in page.text
+    assert "the disclosure due by 1 July each year covers the previous calendar year" in page.text
+
+
+def test_a_year_without_californian_requests_says_so_and_links_the_years_with_some(
+    web, history, priya
+):
+    web.sign_in(priya.email)
+    page = web.get("/metrics?from=2026-10-01&to=2026-11-02&year=2025")
+    assert "No request from a California consumer was received in 2025." in page.text
+    assert "Requests to know" not in page.text
+    assert (
+        'href="/metrics?from=2026-10-01&amp;to=2026-11-02&amp;year=2026#ccpa-title">2026</a>'
+        in (page.text)
+    )
+
+
+def test_a_year_with_californian_requests_shows_the_table(web, history, priya):
+    web.sign_in(priya.email)
+    page = web.get("/metrics?year=2026")
+    assert "<caption>Requests received in 2026</caption>" in page.text
+    assert "No request from a California consumer" not in page.text
+
+
+def test_ccpa_request_years_follow_the_team_time_zone(app, clock, priya):
+    clock.set(datetime(2024, 12, 31, 23, 30, tzinfo=UTC))
+    open_case(priya, kind="request", right="access", jurisdiction="US-CA")
+    clock.set(datetime(2026, 3, 1, 9, 0, tzinfo=UTC))
+    open_case(priya, kind="request", right="erasure", jurisdiction="US-CA")
+    open_case(priya, kind="request", right="access", jurisdiction="EU")
+    assert metrics.ccpa_request_years(db.session, tz=BERLIN) == [2025, 2026]
+    assert metrics.ccpa_request_years(db.session, tz=ZoneInfo("UTC")) == [2024, 2026]

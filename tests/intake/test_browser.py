@@ -115,3 +115,39 @@ def test_the_form_fits_a_phone(page):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     screenshot(page, "intake-form-fr-phone")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_the_right_is_asked_for_requests_only(browser, live_server, javascript):
+    context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
+    tab = context.new_page()
+    open_form(tab, "en")
+    right = tab.locator("#right")
+    assert right.is_visible()
+    tab.check("#kind-0")
+    assert tab.locator("#kind-0").get_attribute("value") == "complaint"
+    assert right.is_hidden()
+    assert tab.get_by_text("Which right do you want to use?").is_hidden()
+    screenshot(tab, "intake-form-complaint", full_page=False)
+    tab.check("#kind-1")
+    assert right.is_visible()
+    right.select_option("erasure")
+    tab.check("#kind-0")
+    fill_complaint(tab, country="DE")
+    tab.click("button[type=submit]")
+    assert tab.locator("#reference").is_visible()
+    [case] = cases()
+    assert (case.kind, case.right) == ("complaint", None)
+    context.close()
+
+
+def test_the_privacy_policy_is_a_link(page, live_app):
+    live_app.config["PRIVACY_POLICY_URL"] = "https://example.com/privacy"
+    open_form(page, "fr")
+    page.check("#data_context-4")
+    links = page.get_by_role("link", name="politique de confidentialité")
+    assert links.count() == 2
+    assert links.first.get_attribute("href") == "https://example.com/privacy"
+    links.first.scroll_into_view_if_needed()
+    screenshot(page, "intake-form-policy-link-fr", full_page=False)
+    assert page.watch.console_errors == []
