@@ -18,12 +18,17 @@ SYSTEM = frozenset({"system"})
 
 @dataclass(frozen=True)
 class Field:
-    """One input of an action's form; widgets: text, textarea, select, datetime, staff."""
+    """One input of an action's form; widgets: text, textarea, select, datetime, staff.
+
+    An ``explicit`` field must be filled in on the dashboard's form even where the schema
+    lets API clients leave it to a default.
+    """
 
     name: str
     label: str
     widget: str = "text"
     hint: str = ""
+    explicit: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,12 @@ class Line:
 
 @dataclass(frozen=True)
 class Action:
+    """An action: who may take it, when, and how people are offered it.
+
+    ``confirm`` is a sentence the dashboard's form asks people to tick before the action
+    runs; it may name ``{reference}`` and the form's select fields (``{to_stage}``).
+    """
+
     name: str
     title: str
     schema: type[Schema]
@@ -55,6 +66,7 @@ class Action:
     fields: tuple[Field, ...] = ()
     line: Line | None = None
     bumps_version: bool = True
+    confirm: str = ""
 
     @property
     def offered(self) -> bool:

@@ -46,7 +46,7 @@ def _unlisted(name, schema, handler, *, roles=ANYONE, when=_always, bumps_versio
 
 
 REASON = Field("reason", "Reason", "textarea")
-LATER = "Leave empty for now."
+LATER = "Leave empty to record the time you submit this form."
 ACTIONS: tuple[Action, ...] = (
     Action(
         "acknowledge",
@@ -145,7 +145,7 @@ ACTIONS: tuple[Action, ...] = (
         handlers.escalate,
         lambda case, policy: _open(case) and bool(escalation_targets(case, policy)),
         fields=(
-            Field("to_stage", "Escalate to", "select"),
+            Field("to_stage", "Escalate to", "select", explicit=True),
             Field("body_reference", "The body's own reference", hint="For example BBB-2026-1234."),
             Field("referred_at", "Date of the referral", "datetime", LATER),
             REASON,
@@ -157,6 +157,10 @@ ACTIONS: tuple[Action, ...] = (
             "Escalated",
             ("body_reference",),
             usage="[body-ref]",
+        ),
+        confirm=(
+            "Refer {reference} to {to_stage}: its deadlines start from the date of the"
+            " referral, and those of the current stage end."
         ),
     ),
     Action(

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from casetracker.cases import clocks
 from casetracker.cases.models import Case, Event
 from casetracker.people.actors import Actor
 
@@ -61,7 +62,7 @@ def record(
 
 def _state(clock) -> str:
     if clock.met_at:
-        return "met"
+        return "ended" if clocks.ended_by(clock) else "met"
     if clock.paused_since:
         return "paused"
     return "breached" if clock.breached_at else "running"

@@ -10,6 +10,9 @@ from casetracker.cases.models import Case, Clock
 from casetracker.policy import ClockSpec, Policy
 
 CLOSING_ACTIONS = frozenset({"resolve", "redirect"})
+# Actions that move the case on because its stage's work is done (not because it went
+# unresolved, as an escalation does).
+DONE_ACTIONS = frozenset({"acknowledge", "verify_identity"})
 
 
 def start_for_stage(case: Case, stage: str, *, at: datetime, tz: ZoneInfo, policy: Policy) -> None:
@@ -46,7 +49,7 @@ def on_action(case: Case, action: str, *, at: datetime, tz: ZoneInfo, policy: Po
 
 
 def leave_stage(case: Case, new_stage: str, *, at: datetime, by: str) -> None:
-    """Meet the running clocks that do not run in ``new_stage``."""
+    """Stop the running clocks that do not run in ``new_stage`` (see ``was_met``)."""
     for clock in case.running_clocks:
         if new_stage not in clock.rule["stages"]:
             meet(clock, at=at, by=by)
@@ -60,6 +63,21 @@ def meet(clock: Clock, *, at: datetime, by: str) -> None:
     clock.met_by = by
     if at > clock.due_at and clock.breached_at is None:
         clock.breached_at = clock.due_at
+
+
+def was_met(clock: Clock) -> bool:
+    """Tell whether a stopped clock was met, not ended by escalating the case past it."""
+    if clock.met_at is None:
+        return False
+    if clock.met_by is None:  # stopped before clocks recorded what stopped them
+        return True
+    meeting = {*clock.rule.get("met_by", ()), *CLOSING_ACTIONS, *DONE_ACTIONS}
+    return clock.met_by in meeting
+
+
+def ended_by(clock: Clock) -> str | None:
+    """Return the action that stopped the clock without meeting it, or None."""
+    return None if clock.met_at is None or was_met(clock) else clock.met_by
 
 
 def pause_all(case: Case, *, at: datetime) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import current_app
 
 from casetracker import policy as policies
-from casetracker.cases import workflow
+from casetracker.cases import clocks, workflow
 from casetracker.cases.models import Case, Clock, Subject
 from casetracker.people.actors import Actor
 
@@ -59,7 +59,7 @@ def subject_view(subject: Subject) -> dict:
 
 
 def clock_view(clock: Clock, *, now: datetime) -> dict:
-    """Return a clock's times and whether it is (or was) late."""
+    """Return a clock's times, whether it is (or was) late, and what ended it unmet."""
     return {
         "name": clock.name,
         "started_at": clock.started_at,
@@ -67,6 +67,7 @@ def clock_view(clock: Clock, *, now: datetime) -> dict:
         "original_due_at": clock.original_due_at,
         "paused": clock.paused,
         "met_at": clock.met_at,
+        "ended_by": clocks.ended_by(clock),
         "breached": is_breached(clock, now=now),
         "extension_reason": clock.extension_reason,
         "extension_told_at": clock.extension_told_at,

@@ -183,7 +183,16 @@ class ClockSchema(Schema):
     due_at = fields.AwareDateTime()
     original_due_at = fields.AwareDateTime(allow_none=True)
     paused = fields.Boolean()
-    met_at = fields.AwareDateTime(allow_none=True)
+    met_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "when the clock stopped (see ended_by)"}
+    )
+    ended_by = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "the action that stopped the clock without meeting it (escalate:"
+            " the case was escalated out of the clock's stages); null while running or once met"
+        },
+    )
     breached = fields.Boolean()
     extension_reason = fields.String(allow_none=True)
     extension_told_at = fields.AwareDateTime(allow_none=True)

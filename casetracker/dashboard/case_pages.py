@@ -49,6 +49,9 @@ def act(reference: str):
         version = int(request.form.get("version", ""))
     except ValueError:
         abort(400, description="The form was incomplete; reload the case and try again.")
+    problems = actions.form_problems(action, request.form, params)
+    if problems:
+        return _again(reference, action, problems, None, 422)
     try:
         service.perform(
             db.session,
@@ -136,6 +139,7 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
         "forms": actions.forms_for(case, allowed=allowed, staff=staff) if forms else [],
         "asks_individual": forms and _may_ask(case, allowed),
         "sees_subject": sees_subject,
+        "language": intake.language_of(db.session, case_id=case.id),
         "conversation": mail_listing.conversation(db.session, reference=case.reference)[1],
         "files": mail_files.of_case(db.session, case_id=case.id),
         "writes_to_individual": forms

@@ -40,6 +40,14 @@ class Status:
     due_clock: str | None
 
 
+@dataclass(frozen=True)
+class Language:
+    """The language an individual filed in: its code (de) and its own name (Deutsch)."""
+
+    code: str
+    name: str
+
+
 def submit(db_session: Session, *, answers: Mapping, language: str) -> tuple[Case, str]:
     """Open a case from the public form; return it with the individual's status token."""
     now = timesource.now()
@@ -140,6 +148,13 @@ def filed_through_form(db_session: Session, *, case_id: int) -> bool:
     """Tell whether the case came through the public form (so the individual can be emailed)."""
     found = select(IntakeRecord.id).where(IntakeRecord.case_id == case_id)
     return db_session.scalar(found) is not None
+
+
+def language_of(db_session: Session, *, case_id: int) -> Language | None:
+    """Return the language the individual filed in (emails to them use it), or None."""
+    found = select(IntakeRecord.language).where(IntakeRecord.case_id == case_id)
+    code = db_session.scalar(found)
+    return Language(code, languages.LANGUAGES.get(code, code)) if code else None
 
 
 def request_clarification(

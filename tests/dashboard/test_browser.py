@@ -60,6 +60,7 @@ def test_dpo_escalates_an_overdue_case(page, demo):
     page.locator("summary", has_text="Escalate").click()
     page.get_by_label("Escalate to").select_option("independent_recourse")
     page.get_by_label("The body's own reference").fill("BBB-2026-0042")
+    page.get_by_label(f"Refer {demo.reference} to Independent recourse (BBB)").check()
     page.get_by_role("button", name="Escalate").click()
 
     page.wait_for_url(f"**/cases/{demo.reference}")
@@ -67,7 +68,7 @@ def test_dpo_escalates_an_overdue_case(page, demo):
     assert "Independent recourse (BBB)" in current.inner_text()
     first_event = page.locator(".timeline > li").first
     assert "Escalate" in first_event.inner_text()
-    assert "dpo@demo.casetracker.test" in first_event.inner_text()
+    assert "Dana Okafor" in first_event.inner_text()
     assert "Independent recourse (BBB)" in first_event.inner_text()
     assert page.watch.console_errors == []
     screenshot(page, "case-page")

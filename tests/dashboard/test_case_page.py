@@ -45,7 +45,7 @@ def test_page_shows_route_steps_clocks_and_timeline(web, complaint):
     assert "Internal review" in page
     assert "Overdue" in page
     assert "Overdue by 4 days" in page
-    assert "by system" in page
+    assert "by casetracker" in page
     assert f'name="version" value="{complaint.version}"' in page
 
 
@@ -53,7 +53,13 @@ def test_escalating_from_the_form_moves_the_case(web, complaint, dana):
     web.sign_in(dana.email)
     response = web.post(
         f"/cases/{complaint.reference}/actions",
-        _form(complaint, "escalate", to_stage="independent_recourse", body_reference="BBB-7"),
+        _form(
+            complaint,
+            "escalate",
+            to_stage="independent_recourse",
+            body_reference="BBB-7",
+            confirm="yes",
+        ),
     )
     assert response.status_code == 302
     page = web.get(f"/cases/{complaint.reference}").text
@@ -62,7 +68,7 @@ def test_escalating_from_the_form_moves_the_case(web, complaint, dana):
     case = db.session.get(Case, complaint.id)
     assert case.stage == "independent_recourse"
     assert case.body_reference == "BBB-7"
-    assert "by dana@example.com" in page
+    assert "by Dana Okafor" in page
     assert "via web" in page
 
 
@@ -71,7 +77,14 @@ def test_invalid_input_is_named_next_to_the_field_and_kept(web, complaint):
     before = factories.row_counts()
     response = web.post(
         f"/cases/{complaint.reference}/actions",
-        _form(complaint, "escalate", referred_at="2020-01-01T10:00", body_reference="BBB-99"),
+        _form(
+            complaint,
+            "escalate",
+            to_stage="independent_recourse",
+            referred_at="2020-01-01T10:00",
+            body_reference="BBB-99",
+            confirm="yes",
+        ),
     )
     assert response.status_code == 422
     assert 'id="escalate-referred_at-error"' in response.text
