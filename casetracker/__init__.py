@@ -22,7 +22,7 @@ from casetracker import (
     systems,
     timesource,
 )
-from casetracker.cases import actions
+from casetracker.cases import actions, task_api
 from casetracker.cases import api as cases_api
 from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
@@ -68,6 +68,7 @@ def create_app(config: Mapping | None = None) -> Flask:
 
     api.init_app(app)
     api.register_blueprint(cases_api.bp)
+    api.register_blueprint(task_api.bp)
     api.register_blueprint(mail_api.bp)
     app.register_blueprint(swagger_ui.bp)
     dashboard.init_app(app)

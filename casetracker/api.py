@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 
 from apispec import BasePlugin
@@ -9,7 +10,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import jsonify, request
 from flask_smorest import Api
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
@@ -87,6 +88,26 @@ class OneOfVariants(BasePlugin):
             "oneOf": list(refs.values()),
             "discriminator": {"propertyName": told_by, "mapping": mapping},
         }
+
+
+def variants(
+    base: type[Schema], field: str, values, *, requires: Mapping[str, Mapping[str, fields.Field]]
+) -> type[Schema]:
+    """Document ``base`` as one body per value of ``field``, each with the fields that value
+    requires (a denial needs its reason): ``base`` still reads the body."""
+    stem = base.__name__.removesuffix("Schema")
+    shapes = {
+        value: type(
+            f"{stem}{''.join(word.title() for word in value.split('_'))}Schema",
+            (base,),
+            {
+                field: fields.String(required=True, validate=validate.OneOf((value,))),
+                **requires.get(value, {}),
+            },
+        )
+        for value in values
+    }
+    return type(f"{stem}VariantsSchema", (base,), {"OPENAPI_ONE_OF": (field, shapes)})
 
 
 def _error_content() -> dict:

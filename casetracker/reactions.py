@@ -25,7 +25,9 @@ from casetracker.outbox import delivery
 
 AFTER_ACTION = {
     "create": (notifications.case_created, messages.on_create),
-    "acknowledge": (opengdpr.on_status_change,),
+    "acknowledge": (opengdpr.on_status_change, notifications.tasks_opened),
+    "verify_identity": (notifications.tasks_opened,),
+    "update_task": (notifications.task_blocked,),
     "assign": (notifications.case_assigned,),
     "escalate": (notifications.case_escalated,),
     "extend": (messages.on_extend,),

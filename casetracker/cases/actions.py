@@ -17,6 +17,7 @@ from casetracker.cases import clocks, handlers, schemas
 from casetracker.cases.action_types import ANYONE, PEOPLE, SYSTEM, Action, Field, Line
 from casetracker.cases.handlers import advice_recorded, escalation_targets
 from casetracker.cases.models import Case
+from casetracker.cases.task_schemas import TaskUpdateSchema
 from casetracker.policy import Policy
 
 OPEN_STAGES_FOR_REDIRECT = frozenset(
@@ -260,6 +261,14 @@ ACTIONS: tuple[Action, ...] = (
         schemas.AttachmentSchema,
         handlers.add_attachment,
         roles=PEOPLE,
+        bumps_version=False,
+    ),
+    _unlisted(
+        "update_task",
+        TaskUpdateSchema,
+        handlers.update_task,
+        roles=PEOPLE,
+        when=_not_closed_case,
         bumps_version=False,
     ),
     *(

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from casetracker import timesource
+from casetracker.api import variants
 from casetracker.cases import actions, listing, service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
@@ -47,7 +48,12 @@ def _action_body(action: actions.Action) -> type[Schema]:
         "action": fields.String(required=True, validate=validate.OneOf((action.name,))),
         "version": _version(),
     }
-    return type(name, (action.schema,), envelope)
+    body = type(name, (action.schema,), envelope)
+    shaped = getattr(action.schema, "VARIANTS", None)
+    if shaped is None:
+        return body
+    field, values, requires = shaped
+    return variants(body, field, values, requires=requires)
 
 
 class ActionRequestSchema(Schema):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from casetracker.cases import clocks
+from casetracker.cases import clocks, tasks
 from casetracker.cases.errors import ActionNotAllowed, PermissionDenied
 from casetracker.cases.models import Case, Clock
 from casetracker.deadlines import ExtensionRefused
@@ -34,12 +34,19 @@ class Step:
     policy: Policy
     actor: Actor | None = None
     reason: str | None = None
+    # The systems a request about (context, right) must reach: read by the service.
+    serving: tasks.Serving | None = None
 
     def move_to(self, stage: str, *, clocks_from: datetime | None = None) -> None:
         clocks.leave_stage(self.case, stage, at=self.at, by=self.action)
         self.case.stage = stage
         start = clocks_from or self.at
         clocks.start_for_stage(self.case, stage, at=start, tz=self.tz, policy=self.policy)
+        if stage == "in_progress" and self.serving is not None:
+            opened = tasks.open_for(self, self.serving, legal_due=clocks.next_due(self.case))
+            if opened:
+                names = ", ".join(task.system.name for task in opened)
+                self.reason = " ".join(filter(None, (self.reason, f"Tasks opened: {names}.")))
 
     def close(self, outcome: str) -> None:
         for clock in self.case.running_clocks:
@@ -147,7 +154,14 @@ def record_advice(step: Step) -> None:
 
 
 def resolve(step: Step) -> None:
-    step.close(step.params["outcome"])
+    outcome = step.params["outcome"]
+    tasks.check_resolvable(step.case, outcome)
+    step.close(outcome)
+
+
+def update_task(step: Step) -> None:
+    task = tasks.find(step.case, step.params["task"])
+    tasks.change(step, task, status=step.params["status"], note=step.params.get("note"))
 
 
 def redirect(step: Step) -> None:

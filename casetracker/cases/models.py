@@ -62,7 +62,9 @@ class Case(db.Model):
     clocks: Mapped[list[Clock]] = relationship(
         back_populates="case", order_by="Clock.id", cascade="all, delete-orphan"
     )
-    tasks: Mapped[list[Task]] = relationship(order_by="Task.id", cascade="all, delete-orphan")
+    tasks: Mapped[list[Task]] = relationship(
+        back_populates="case", order_by="Task.id", cascade="all, delete-orphan"
+    )
 
     # The service bumps the version on every action, even one that only adds an event;
     # the mapper then makes each UPDATE conditional on the version the writer read.

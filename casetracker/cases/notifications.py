@@ -47,6 +47,55 @@ def case_escalated(change: Change) -> None:
     _send(change, "case_escalated", [f"staff:{i}" for i in dpos])
 
 
+def tasks_opened(change: Change) -> None:
+    """Tell each system owner, by DM, about the task the request just gave them."""
+    case = change.case
+    for task in case.tasks:
+        if task.created_at != change.at:
+            continue
+        recipient = f"staff:{task.owner_id}"
+        change.notifier.notify(
+            topic="task_assigned",
+            recipient=recipient,
+            payload={**task_facts(case, task, base_url=change.base_url), "topic": "task_assigned"},
+            dedupe_key=f"task_assigned:{task.id}:{recipient}",
+            case_id=case.id,
+        )
+
+
+def task_blocked(change: Change) -> None:
+    """Tell the case owner (or the cases channel) a task is blocked; the why stays on the case."""
+    case = change.case
+    task = next((t for t in case.tasks if t.id == change.params["task"]), None)
+    if task is None or task.status != "blocked":
+        return
+    owner = case.owner
+    recipient = f"staff:{owner.id}" if owner is not None and owner.active else CASES_CHANNEL
+    change.notifier.notify(
+        topic="task_blocked",
+        recipient=recipient,
+        payload={**task_facts(case, task, base_url=change.base_url), "topic": "task_blocked"},
+        dedupe_key=f"task_blocked:{task.id}:v{task.version}:{recipient}",
+        case_id=case.id,
+    )
+
+
+def task_facts(case: Case, task, *, base_url: str) -> dict:
+    """Describe a task without personal data (no note: it may quote the individual's data)."""
+    return {
+        "reference": case.reference,
+        "kind": case.kind,
+        "right": case.right,
+        "jurisdiction": case.jurisdiction,
+        "task": task.id,
+        "system": task.system.name,
+        "instructions": task.system.instructions,
+        "status": task.status,
+        "due_at": task.due_at.isoformat(),
+        "link": f"{base_url}/cases/{case.reference}",
+    }
+
+
 def _send(change: Change, topic: str, recipients) -> None:
     case = change.case
     payload = {"topic": topic, **facts(case, base_url=change.base_url)}

@@ -125,9 +125,23 @@ class RecordAdviceSchema(Schema):
     reason = _text(1000)
 
 
+DENIAL_NEEDS_REASON = (
+    "say why the request is denied: the individual is told the reason and their right to "
+    "complain to a supervisory authority (GDPR Art. 12(4))"
+)
+
+
 class ResolveSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(ALL_OUTCOMES))
     reason = _text(1000)
+
+    # Documented as one body per outcome: a denial needs its reason.
+    VARIANTS = ("outcome", ALL_OUTCOMES, {"denied": {"reason": _text(1000, required=True)}})
+
+    @validates_schema
+    def _denial_says_why(self, data, **kwargs):
+        if data.get("outcome") == "denied" and not data.get("reason"):
+            raise ValidationError(DENIAL_NEEDS_REASON, field_name="reason")
 
 
 class RedirectSchema(Schema):

@@ -23,6 +23,7 @@ from casetracker.cases.writes import writing
 from casetracker.people import service as people
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
+from casetracker.systems import service as systems
 
 SYSTEM_TRIES = 3
 # One round trip: a case has a handful of clocks, one subject and one owner (of whom only
@@ -155,6 +156,7 @@ def perform(
         policy=policy,
         actor=actor,
         reason=fields.get("reason") or fields.get("text"),
+        serving=lambda context, right: systems.serving(db_session, context=context, right=right),
     )
     with writing(db_session):
         try:

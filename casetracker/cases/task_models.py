@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from casetracker.db_types import UTCDateTime
 from casetracker.extensions import db
 from casetracker.people.models import Staff
 from casetracker.systems.models import System
+
+if TYPE_CHECKING:
+    from casetracker.cases.models import Case
 
 TASK_STATUSES = ("open", "done", "no_data", "blocked")
 # Done and "no data found" finish a task; a blocked one still stands in the way.
@@ -34,9 +38,14 @@ class Task(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
 
+    case: Mapped[Case] = relationship(back_populates="tasks")
     system: Mapped[System] = relationship()
     owner: Mapped[Staff] = relationship()
+
+    # Two people marking the same task at once: the second write finds the version moved.
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     @property
     def finished(self) -> bool:

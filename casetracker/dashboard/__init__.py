@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from casetracker.cases import api as cases_api
+from casetracker.cases import task_api
 from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf, db
 from casetracker.jobs import views as jobs_views
@@ -35,6 +36,7 @@ def init_app(app: Flask) -> None:
     """Register the dashboard's pages."""
     # Token-authenticated JSON: no cookies, so no cross-site request to forge.
     csrf.exempt(cases_api.bp)
+    csrf.exempt(task_api.bp)
     csrf.exempt(mail_api.bp)
     blueprints = (
         views.bp,

@@ -37,7 +37,7 @@ from casetracker.db_types import UTCDateTime
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 from casetracker.policy import Reminders
-from casetracker.reminders import bulk, messages, thresholds
+from casetracker.reminders import bulk, messages, task_reminders, thresholds
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,8 @@ def sweep(db_session: Session, *, now: datetime) -> SweepReport:
         db_session.commit()
         _mark_breaches(db_session, plans, now=now, report=report)
         report.clocks += len(batch)
+    report.reminders += task_reminders.remind(db_session, now=now)
+    db_session.commit()
     return report
 
 

@@ -43,6 +43,7 @@ def upgrade():
         sa.Column("created_at", UTC, nullable=False),
         sa.Column("updated_at", UTC, nullable=False),
         sa.Column("finished_at", UTC, nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_tasks_case_id_cases")),
         sa.ForeignKeyConstraint(
             ["system_id"], ["systems.id"], name=op.f("fk_tasks_system_id_systems")

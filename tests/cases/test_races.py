@@ -20,6 +20,7 @@ from casetracker.cases.errors import StaleVersion
 from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
 from casetracker.people.actors import Actor
+from casetracker.systems import service as systems
 from tests.intake import factories as intake_factories
 
 SYSTEM = Actor.system("scheduler")
@@ -50,6 +51,14 @@ def _filed_through_form(api, clock):
     return db.session.scalar(select(Case.reference).order_by(Case.id.desc()))
 
 
+def _in_work_with_a_task(api, clock):
+    crm = {"name": "CRM", "owner": "sam@example.com", "contexts": "website", "rights": "opt_out"}
+    systems.add_system(db.session, data=crm)
+    case = api.create(kind="request", right="opt_out", jurisdiction="US-CA")
+    assert api.act(case, "acknowledge").status_code == 200
+    return case["reference"]
+
+
 # Each action that people are not offered as a form, with a case it applies to.
 SETUPS = {
     "snooze": (_open, {"clock": "respond"}),
@@ -63,6 +72,7 @@ SETUPS = {
     "reply": (_owned, {"body": "Thank you; we are looking into it."}),
     "add_attachment": (_owned, {"attachment": 3}),
     "message_bounced": (_open, {"message": 7}),
+    "update_task": (_in_work_with_a_task, {"task": 1, "status": "done"}),
 }
 
 
