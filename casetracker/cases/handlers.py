@@ -46,7 +46,8 @@ class Step:
             opened = tasks.open_for(self, self.serving, legal_due=clocks.next_due(self.case))
             if opened:
                 names = ", ".join(task.system.name for task in opened)
-                self.reason = " ".join(filter(None, (self.reason, f"Tasks opened: {names}.")))
+                said = f"{self.reason.rstrip('.')}. " if self.reason else ""
+                self.reason = f"{said}Tasks opened: {names}."
 
     def close(self, outcome: str) -> None:
         for clock in self.case.running_clocks:

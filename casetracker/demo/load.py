@@ -17,11 +17,14 @@ from casetracker import timesource
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError
 from casetracker.cases.models import Case
-from casetracker.demo import data, mailbox
+from casetracker.cases.tasks import FULFILLING
+from casetracker.demo import data, mailbox, tasks
 from casetracker.demo.scenario import DPO, Member, Scenario, Step
+from casetracker.demo.systems import SYSTEMS, DemoSystem
 from casetracker.people import service as people_service
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
+from casetracker.systems import service as systems_service
 
 SEED = 2026
 TIME_PARAMS = ("told_at", "referred_at", "advice_at")
@@ -78,6 +81,8 @@ def load(db_session: Session, *, now: datetime, progress: Callable[[str], None])
     progress(f"loading {len(data.STAFF)} staff and {len(data.CASES)} cases…")
     with timesource.frozen_at(now - TEAM_SINCE):
         team = {member.key: _add_member(db_session, member) for member in data.STAFF}
+        for system in SYSTEMS:
+            _add_system(db_session, system, team)
     rng = random.Random(SEED)
     summary = Summary(staff=len(team), stages=Counter())
     for scenario in data.CASES:
@@ -135,7 +140,10 @@ def _load_case(
         )
     owner, at = scenario.owner, received
     for step in scenario.steps:
-        at = _step_at(step, received=received, previous=at, now=now, rng=rng)
+        planned = _step_at(step, received=received, previous=at, now=now, rng=rng)
+        if step.action == "resolve" and step.params["outcome"] in FULFILLING:
+            tasks.finish_all(db_session, case, team=team, start=at, end=planned)
+        at = planned
         account = team[step.by or owner or DPO]
         slack = _from_slack(step, account, rng)
         with timesource.frozen_at(at):
@@ -149,7 +157,20 @@ def _load_case(
                 source="slack" if slack else "web",
             )
         owner = step.params.get("owner", owner)
+    if case.status != "closed" and case.tasks:
+        tasks.finish_some(db_session, case, team=team, start=at, end=now)
     return case
+
+
+def _add_system(db_session: Session, system: DemoSystem, team: dict[str, Account]) -> None:
+    fields = {
+        "name": system.name,
+        "owner": team[system.owner].email,
+        "contexts": system.contexts,
+        "rights": system.rights,
+        "instructions": system.instructions,
+    }
+    systems_service.add_system(db_session, data=fields)
 
 
 def _from_slack(step: Step, account: Account, rng: random.Random) -> bool:
