@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ def restart_after_reopen(case: Case, *, at: datetime, tz: ZoneInfo, policy: Poli
     for clock in stopped:
         fresh = Clock(name=clock.name, rule=dict(clock.rule), started_at=at, pauses=[])
         fresh.due_at = deadlines.due_at(rule_of(fresh), started_at=at, tz=tz)
+        fresh.target_at = _target(fresh, tz=tz)
         case.clocks.append(fresh)
     if stopped:
         return
@@ -113,6 +115,7 @@ def extend(clock: Clock, *, reason: str, told_at: datetime, at: datetime, tz: Zo
     clock.extended_at = at
     clock.extension_reason = reason
     clock.extension_told_at = told_at
+    clock.rule = {**clock.rule, "target": None}  # the individual was told the new date
     _recompute(clock, tz=tz)
 
 
@@ -152,11 +155,14 @@ def _start(case: Case, spec: ClockSpec, *, at: datetime, tz: ZoneInfo) -> Clock:
             "met_by": list(spec.met_by),
             "starts_on": spec.starts_on,
             "source": spec.source,
+            "target": str(spec.target) if spec.target else None,
+            "target_source": spec.target_source,
         },
         started_at=at,
         due_at=deadlines.due_at(rule, started_at=at, tz=tz),
         pauses=[],
     )
+    clock.target_at = _target(clock, tz=tz)
     case.clocks.append(clock)
     return clock
 
@@ -178,3 +184,19 @@ def _recompute(clock: Clock, *, tz: ZoneInfo) -> None:
         pauses=pauses,
         extended=clock.extended_at is not None,
     )
+    clock.target_at = _target(clock, tz=tz, pauses=pauses)
+
+
+def _target(clock: Clock, *, tz: ZoneInfo, pauses=()) -> datetime | None:
+    """Return the promised time when the policy promises one earlier than the legal due time."""
+    promised = clock.rule.get("target")
+    if not promised:
+        return None
+    rule = replace(rule_of(clock), duration=deadlines.Duration.parse(promised), extension=None)
+    target = deadlines.due_at(rule, started_at=clock.started_at, tz=tz, pauses=pauses)
+    return target if target < clock.due_at else None
+
+
+def reminder_anchor(clock) -> datetime:
+    """Return the time reminders aim at: the promise when there is one, else the due time."""
+    return clock.target_at or clock.due_at

@@ -104,6 +104,8 @@ class Clock(db.Model):
     rule: Mapped[dict] = mapped_column(JSON)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The company's promise, when earlier than the legal due time; reminders aim at it.
+    target_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     original_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     paused_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pauses: Mapped[list] = mapped_column(JSON, default=list)
@@ -124,7 +126,7 @@ class Clock(db.Model):
         return self.paused_since is not None
 
 
-CLOCK_TIMING = ("due_at", "paused_since", "met_at", "snoozed_until", "extended_at")
+CLOCK_TIMING = ("due_at", "target_at", "paused_since", "met_at", "snoozed_until", "extended_at")
 
 
 @event.listens_for(Clock, "before_insert")

@@ -64,6 +64,8 @@ def clock_view(clock: Clock, *, now: datetime) -> dict:
         "name": clock.name,
         "started_at": clock.started_at,
         "due_at": clock.due_at,
+        "target_at": clock.target_at,
+        "target_source": clock.rule.get("target_source") if clock.target_at else None,
         "original_due_at": clock.original_due_at,
         "paused": clock.paused,
         "met_at": clock.met_at,

@@ -194,7 +194,14 @@ class QuestionSchema(Schema):
 class ClockSchema(Schema):
     name = fields.String()
     started_at = fields.AwareDateTime()
-    due_at = fields.AwareDateTime()
+    due_at = fields.AwareDateTime(metadata={"description": "the legal due time: the deadline"})
+    target_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={
+            "description": "the company's own promise when earlier than the legal due time;"
+            " reminders aim at it"
+        },
+    )
     original_due_at = fields.AwareDateTime(allow_none=True)
     paused = fields.Boolean()
     met_at = fields.AwareDateTime(

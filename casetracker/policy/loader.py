@@ -56,6 +56,8 @@ _CLOCK_KEYS = (
     "starts_on",
     "met_by",
     "source",
+    "target",
+    "target_source",
 )
 _REMINDER_KEYS = ("before_due", "at_due", "overdue_every", "dpo_when_overdue", "source")
 _RULE_KEYS = ("kind", "jurisdictions", "data_contexts", "route")
@@ -171,7 +173,12 @@ def _clock(index: int, table: Table, actions: tuple[str, ...]) -> ClockEntry:
         starts_on=starts_on,
         met_by=met_by,
         source=table.source(),
+        target=table.duration("target", required=False),
+        target_source=table.text("target_source", required=False),
     )
+    if (spec.target is None) != (spec.target_source is None):
+        missing = "target_source" if spec.target else "target"
+        raise PolicyError(f"{table.at(missing)}: a promise needs both target and target_source")
     jurisdictions = table.choices("jurisdictions", JURISDICTIONS, "jurisdiction")
     return ClockEntry(index, kind, _as_set(jurisdictions), _as_set(rights), spec)
 

@@ -106,6 +106,10 @@ class ClockSpec:
     starts_on: str | None
     met_by: tuple[str, ...]
     source: str
+    # The company's own promise, shorter than the law's period: reminders aim at it, the
+    # legal due time stays the deadline.
+    target: Duration | None = None
+    target_source: str | None = None
 
 
 @dataclass(frozen=True)

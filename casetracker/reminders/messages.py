@@ -33,6 +33,7 @@ def reminder(
         "topic": "reminder",
         "clock": clock.name,
         "clock_due_at": clock.due_at.isoformat(),
+        "target_at": clock.target_at.isoformat() if clock.target_at else None,
         "threshold": threshold.label,
         "overdue": threshold.overdue,
         "version": case.version,

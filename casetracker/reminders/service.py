@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from casetracker import policy as policies
 from casetracker import timesource
+from casetracker.cases import clocks
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed
 from casetracker.cases.models import Case, Clock
@@ -51,6 +52,7 @@ CLOCK_COLUMNS = (
     Clock.id,
     Clock.name,
     Clock.due_at,
+    Clock.target_at,
     Clock.started_at,
     Clock.extended_at,
     Clock.snoozed_until,
@@ -183,14 +185,18 @@ def _plan(clock: SimpleNamespace, context: _Context, *, now: datetime) -> _Plan:
     watch = [] if breach or clock.breached_at else [clock.due_at + BREACH_AFTER]
     if clock.snoozed_until is not None and clock.snoozed_until > now:
         return _Plan(clock, next_at=min([clock.snoozed_until, *watch]), breach=breach)
+    # Reminders aim at the company's promise when it comes first; the breach stays legal.
+    anchor = clocks.reminder_anchor(clock)
     timing = {"since": clock.extended_at or clock.started_at, "now": now, "tz": context.tz}
-    found = thresholds.latest_passed(clock.due_at, policy=context.policy, **timing)
-    coming = thresholds.next_after(clock.due_at, policy=context.policy, **timing)
+    found = thresholds.latest_passed(anchor, policy=context.policy, **timing)
+    coming = thresholds.next_after(anchor, policy=context.policy, **timing)
     plan = _Plan(clock, next_at=min([t for t in (coming, *watch) if t], default=None))
     plan.breach = breach
     if found is not None:
         plan.key = _key(clock, found)
-        to = messages.recipients(case, found, dpo_ids=context.dpo_ids)
+        # Past a promise is not past the law: the DPOs hear only of legal lateness.
+        dpos = context.dpo_ids if now > clock.due_at else ()
+        to = messages.recipients(case, found, dpo_ids=dpos)
         plan.rows = messages.reminder(
             case, clock, found, plan.key, to=to, base_url=context.base_url
         )
