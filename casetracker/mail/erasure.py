@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from casetracker import storage
 from casetracker.cases.changes import Change
-from casetracker.mail import storage
 from casetracker.mail.models import Attachment, MailMessage
 
 ERASED = "erased"

@@ -21,7 +21,8 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from casetracker.mail import notices, service, storage
+from casetracker import storage
+from casetracker.mail import notices, service
 from casetracker.mail.models import MailCursor
 
 log = logging.getLogger(__name__)

@@ -11,10 +11,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casetracker import timesource
+from casetracker import storage, timesource
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseNotFound
-from casetracker.mail import storage
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.mail.parsing import safe_filename
 from casetracker.people.actors import Actor

@@ -13,10 +13,11 @@ from marshmallow import ValidationError
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from casetracker import storage
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseNotFound, PermissionDenied
 from casetracker.cases.models import Case
-from casetracker.mail import files, storage, triage
+from casetracker.mail import files, triage
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor

@@ -12,9 +12,9 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casetracker import storage
 from casetracker.cases.changes import Change
 from casetracker.extensions import db
-from casetracker.mail import storage
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 

@@ -19,10 +19,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from casetracker import storage
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError, StaleVersion
 from casetracker.cases.models import Case, Subject
-from casetracker.mail import parsing, storage
+from casetracker.mail import parsing
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 from casetracker.people.actors import Actor

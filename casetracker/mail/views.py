@@ -19,13 +19,13 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
-from casetracker import policy
+from casetracker import policy, storage
 from casetracker.cases import access
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError, CaseNotFound
 from casetracker.cases.models import Case
 from casetracker.extensions import db
-from casetracker.mail import files, forms, listing, storage, triage
+from casetracker.mail import files, forms, listing, triage
 from casetracker.mail.models import INBOX_STATUSES, MailMessage
 from casetracker.people import roles
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from casetracker import storage
 from casetracker.extensions import db
-from casetracker.mail import fetch, storage
+from casetracker.mail import fetch
 from casetracker.mail.models import Attachment, MailMessage
 from casetracker.outbox.models import OutboxMessage
 from tests.mail_automated import AUTO_REPLY_HEADERS, auto_reply

@@ -6,9 +6,10 @@ import io
 
 from sqlalchemy import select
 
+from casetracker import storage
 from casetracker.cases import purge
 from casetracker.extensions import db
-from casetracker.mail import fetch, files, storage, triage
+from casetracker.mail import fetch, files, triage
 from casetracker.mail.models import MailMessage
 from casetracker.people.actors import Actor
 from tests.mail_from_people import cp1252_complaint_with_attachments

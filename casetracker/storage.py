@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-UNLINK = "casetracker.mail.unlink"
+UNLINK = "casetracker.storage.unlink"
 CHUNK = 1024 * 1024
 
 
