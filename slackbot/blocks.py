@@ -6,16 +6,18 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from slackbot import kit, task_blocks
+
 MAX_LIST_ITEMS = 20
 MAX_HOME_ITEMS = 40
 ACKNOWLEDGE = "reminder_acknowledge"
 SNOOZE = "reminder_snooze"
-OPEN_DASHBOARD = "open_dashboard"
+OPEN_DASHBOARD = kit.OPEN_DASHBOARD
 
 
 def reply(text: str) -> dict:
     """Return a one-section message."""
-    return {"text": text, "blocks": [_section(text)]}
+    return {"text": text, "blocks": [kit.section(text)]}
 
 
 def usage(lines: Iterable[str], *, problem: str | None = None) -> dict:
@@ -31,18 +33,21 @@ def help_message(commands: Iterable[tuple[str, str, str]]) -> dict:
         f"`/case {syntax}` — {what}\n      e.g. `/case {example}`"
         for syntax, what, example in commands
     ]
-    blocks = [_section("*`/case` — work privacy cases from Slack*"), _section("\n".join(lines))]
+    blocks = [
+        kit.section("*`/case` — work privacy cases from Slack*"),
+        kit.section("\n".join(lines)),
+    ]
     return {"text": "/case subcommands", "blocks": blocks}
 
 
 def case_card(facts: Mapping, *, headline: str | None = None, clocks=(), allowed=()) -> dict:
     """Describe one case: stage, owner, deadlines, what can be done next, and a link."""
-    blocks = [_section(headline)] if headline else []
-    blocks.append(_section(_summary_line(facts)))
+    blocks = [kit.section(headline)] if headline else []
+    blocks.append(kit.section(_summary_line(facts)))
     if clocks:
-        blocks.append(_section("\n".join(_clock_line(clock) for clock in clocks)))
+        blocks.append(kit.section("\n".join(_clock_line(clock) for clock in clocks)))
     if allowed:
-        blocks.append(_context("Allowed now: " + ", ".join(f"`{name}`" for name in allowed)))
+        blocks.append(kit.context("Allowed now: " + ", ".join(f"`{name}`" for name in allowed)))
     return {"text": headline or facts["reference"], "blocks": blocks}
 
 
@@ -51,16 +56,16 @@ def case_list(title: str, items: list[Mapping], *, empty: str) -> dict:
     if not items:
         return reply(f"*{title}*\n{empty}")
     shown = items[:MAX_LIST_ITEMS]
-    blocks = [_section(f"*{title}*")] + [_section(_summary_line(f)) for f in shown]
+    blocks = [kit.section(f"*{title}*")] + [kit.section(_summary_line(f)) for f in shown]
     if len(items) > len(shown):
-        blocks.append(_context(f"{len(items) - len(shown)} more on the dashboard"))
+        blocks.append(kit.context(f"{len(items) - len(shown)} more on the dashboard"))
     return {"text": title, "blocks": blocks}
 
 
 def refusal(message: str, *, allowed: Iterable[str] = ()) -> dict:
     """Say why nothing changed, and what is allowed instead."""
     allowed = list(allowed)
-    text = f":no_entry: {_escape(message)}"
+    text = f":no_entry: {kit.escape(message)}"
     if allowed:
         text += "\nAllowed now: " + ", ".join(f"`{name}`" for name in allowed)
     return reply(text)
@@ -72,24 +77,27 @@ def message_for(payload: Mapping) -> dict:
     return renderer(payload)
 
 
-def home_view(*, overdue: list[Mapping], mine: list[Mapping], now: datetime) -> dict:
-    """Build the App Home tab: overdue cases, then my cases by next deadline."""
-    blocks = [_header("Overdue")]
-    blocks += [_section(_summary_line(f)) for f in overdue[:MAX_HOME_ITEMS]] or [
-        _context("Nothing overdue.")
+def home_view(
+    *, overdue: list[Mapping], mine: list[Mapping], tasks: Iterable[Mapping] = (), now: datetime
+) -> dict:
+    """Build the App Home tab: overdue cases, my cases by next deadline, then my tasks."""
+    blocks = [kit.header("Overdue")]
+    blocks += [kit.section(_summary_line(f)) for f in overdue[:MAX_HOME_ITEMS]] or [
+        kit.context("Nothing overdue.")
     ]
-    blocks += [{"type": "divider"}, _header("My cases by next deadline")]
-    blocks += [_section(_summary_line(f)) for f in mine[:MAX_HOME_ITEMS]] or [
-        _context("No open cases with a deadline are assigned to you.")
+    blocks += [kit.divider(), kit.header("My cases by next deadline")]
+    blocks += [kit.section(_summary_line(f)) for f in mine[:MAX_HOME_ITEMS]] or [
+        kit.context("No open cases with a deadline are assigned to you.")
     ]
-    blocks.append(_context(f"Updated {_when(now.isoformat())}"))
+    blocks += [kit.divider(), *task_blocks.home_section(list(tasks), now=now)]
+    blocks.append(kit.context(f"Updated {kit.when(now.isoformat())}"))
     return {"type": "home", "blocks": blocks}
 
 
 def stranger_home() -> dict:
     """Build the App Home tab for a Slack user who is not on the privacy team."""
     text = "This app is for the privacy team. Ask an admin to link your Slack account."
-    return {"type": "home", "blocks": [_section(text)]}
+    return {"type": "home", "blocks": [kit.section(text)]}
 
 
 def _created(payload: Mapping) -> dict:
@@ -105,8 +113,8 @@ def _escalated(payload: Mapping) -> dict:
 
 
 def _announce(payload: Mapping, headline: str) -> dict:
-    message = case_card(payload, headline=f"*{_escape(headline)}*")
-    message["blocks"].append(_actions([_link_button(payload["link"])]))
+    message = case_card(payload, headline=f"*{kit.escape(headline)}*")
+    message["blocks"].append(kit.actions([kit.link_button(payload["link"])]))
     return message
 
 
@@ -116,7 +124,7 @@ def _reminder(payload: Mapping) -> dict:
         state = f":rotating_light: the *{payload['clock']}* deadline has passed"
     else:
         state = f":alarm_clock: the *{payload['clock']}* deadline is near"
-    headline = f"{payload['reference']}: {state} ({_when(payload['clock_due_at'])})"
+    headline = f"{payload['reference']}: {state} ({kit.when(payload['clock_due_at'])})"
     message = case_card(payload, headline=headline)
     message["text"] = f"Reminder {payload['reference']} {payload['clock']} {threshold}"
     value = json.dumps(
@@ -127,17 +135,17 @@ def _reminder(payload: Mapping) -> dict:
         }
     )
     buttons = [
-        {**_button("Acknowledge", ACKNOWLEDGE, value), "style": "primary"},
-        _button("Snooze 1 day", SNOOZE, value),
-        _link_button(payload["link"]),
+        kit.button("Acknowledge", ACKNOWLEDGE, value, style="primary"),
+        kit.button("Snooze 1 day", SNOOZE, value),
+        kit.link_button(payload["link"]),
     ]
-    message["blocks"].append(_actions(buttons))
+    message["blocks"].append(kit.actions(buttons))
     return message
 
 
 def _digest(payload: Mapping) -> dict:
     lines = [
-        f"• {_escape(row['owner'] or 'unassigned')}: {row['due_this_week']} due this week,"
+        f"• {kit.escape(row['owner'] or 'unassigned')}: {row['due_this_week']} due this week,"
         f" {row['overdue']} overdue"
         for row in payload.get("owners", [])
     ]
@@ -145,7 +153,7 @@ def _digest(payload: Mapping) -> dict:
     body = "\n".join(lines) or "No open deadlines."
     return {
         "text": f"Deadlines digest {payload.get('date', '')}",
-        "blocks": [_section(title), _section(body)],
+        "blocks": [kit.section(title), kit.section(body)],
     }
 
 
@@ -157,14 +165,14 @@ def _inbox_waiting(payload: Mapping) -> dict:
     count = payload["count"]
     emails = "1 new email waits" if count == 1 else f"{count} new emails wait"
     text = f":incoming_envelope: {emails} in the inbox"
-    message = {"text": f"{count} new emails in the inbox", "blocks": [_section(text)]}
-    message["blocks"].append(_actions([_link_button(payload["link"])]))
+    message = {"text": f"{count} new emails in the inbox", "blocks": [kit.section(text)]}
+    message["blocks"].append(kit.actions([kit.link_button(payload["link"])]))
     return message
 
 
 def _fallback(payload: Mapping) -> dict:
     parts = [str(payload.get(key)) for key in ("topic", "reference", "stage") if payload.get(key)]
-    return reply(_escape(" · ".join(parts) or "casetracker notification"))
+    return reply(kit.escape(" · ".join(parts) or "casetracker notification"))
 
 
 RENDERERS = {
@@ -175,12 +183,13 @@ RENDERERS = {
     "digest": _digest,
     "message_received": _message_received,
     "inbox_waiting": _inbox_waiting,
+    **task_blocks.RENDERERS,
 }
 
 
 def _summary_line(facts: Mapping) -> str:
-    owner = _escape(facts.get("owner") or "unassigned")
-    due = f"next due {_when(facts['due_at'])}" if facts.get("due_at") else "no deadline running"
+    owner = kit.escape(facts.get("owner") or "unassigned")
+    due = f"next due {kit.when(facts['due_at'])}" if facts.get("due_at") else "no deadline running"
     return (
         f"<{facts['link']}|*{facts['reference']}*> · {facts['kind']} · {facts['jurisdiction']}"
         f" · {facts['stage']} ({facts['status']}) · {owner} · {due}"
@@ -190,40 +199,4 @@ def _summary_line(facts: Mapping) -> str:
 def _clock_line(clock: Mapping) -> str:
     flag = " :rotating_light: overdue" if clock["overdue"] else ""
     paused = " (paused)" if clock["paused"] else ""
-    return f"• `{clock['name']}` due {_when(clock['due_at'])}{paused}{flag}"
-
-
-def _when(iso: str) -> str:
-    """Let Slack show the time in each reader's own time zone."""
-    epoch = int(datetime.fromisoformat(iso).timestamp())
-    return f"<!date^{epoch}^{{date_short_pretty}} {{time}}|{iso}>"
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _section(text: str) -> dict:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}}
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": text}}
-
-
-def _actions(elements: list[dict]) -> dict:
-    return {"type": "actions", "elements": elements}
-
-
-def _button(text: str, action_id: str, value: str) -> dict:
-    label = {"type": "plain_text", "text": text}
-    return {"type": "button", "text": label, "action_id": action_id, "value": value}
-
-
-def _link_button(url: str) -> dict:
-    label = {"type": "plain_text", "text": "Open in dashboard"}
-    return {"type": "button", "text": label, "action_id": OPEN_DASHBOARD, "url": url}
+    return f"• `{clock['name']}` due {kit.when(clock['due_at'])}{paused}{flag}"

@@ -1,4 +1,4 @@
-"""Block Kit modals: open a case, resolve a case, and the answers shown after submitting."""
+"""Block Kit modals: open a case, resolve a case, block a task, and the answers shown after."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 
 from casetracker.cases.schemas import CHANNELS
 from casetracker.policy import DATA_CONTEXTS, JURISDICTIONS, KINDS, RIGHTS
+from slackbot import kit
 
 NEW_CASE = "case_new"
 RESOLVE = "case_resolve"
+BLOCK_TASK = "task_block"
 VALUE = "value"
 
 
@@ -37,6 +39,24 @@ def resolve(reference: str, *, version: int, outcomes: Iterable[str]) -> dict:
     ]
     metadata = {"reference": reference, "version": version}
     return _modal(RESOLVE, f"Resolve {reference}", blocks, submit="Resolve", metadata=metadata)
+
+
+def block_task(facts: Mapping, *, response_url: str | None) -> dict:
+    """Ask what blocks a task; the answer stays on the case page (it may quote personal data)."""
+    about = f"The *{kit.escape(facts['system'])}* task of *{facts['reference']}*"
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": about}},
+        _text("note", "What blocks it?", multiline=True, max_length=2000),
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": "Only the case page shows what you write."}],
+        },
+    ]
+    metadata = {"reference": facts["reference"], "task": facts["task"]}
+    if response_url:
+        # Where to replace the task message's buttons once the task is marked blocked.
+        metadata["response_url"] = response_url
+    return _modal(BLOCK_TASK, "Blocked task", blocks, submit="Mark blocked", metadata=metadata)
 
 
 def done(title: str, text: str) -> dict:

@@ -1,7 +1,8 @@
-"""Who is acting from Slack, and which Slack deliveries were already handled."""
+"""Who is acting from Slack, which Slack deliveries were already handled, and task marks."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -9,6 +10,9 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from casetracker.cases import service as case_service
+from casetracker.cases import tasks
+from casetracker.cases.task_models import Task
 from casetracker.people.actors import Actor
 from casetracker.people.models import Staff
 from slackbot.models import SlackEvent
@@ -64,3 +68,19 @@ def first_delivery(db_session: Session, *, event_id: str, now: datetime) -> bool
 def remember(db_session: Session, *, event_id: str, now: datetime) -> None:
     """Add the key to the caller's transaction: it commits with the change it guards."""
     db_session.add(SlackEvent(event_id=event_id, received_at=now))
+
+
+def update_task(
+    db_session: Session, *, target: Mapping, status: str, note: str | None, actor: Actor
+) -> Task:
+    """Set a task's status through the workflow, as the task is now; return the task."""
+    case = case_service.perform(
+        db_session,
+        reference=target["reference"],
+        action="update_task",
+        version=case_service.CURRENT,
+        params={"task": target["task"], "status": status, "note": note},
+        actor=actor,
+        source=SOURCE,
+    )
+    return tasks.find(case, target["task"])

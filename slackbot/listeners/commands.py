@@ -13,16 +13,16 @@ from slack_bolt import App
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import actions, listing, workflow
+from casetracker.cases import actions, listing, task_queries, workflow
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed, CaseError
 from casetracker.database import kept_loaded, read_outside_transaction
 from casetracker.extensions import db
 from casetracker.people.actors import Actor
 from casetracker.policy import STAGES
-from slackbot import blocks, modals, service
+from slackbot import blocks, modals, service, task_blocks
 from slackbot.listeners.staff import staff_only
-from slackbot.presenters import clocks_of, facts_of
+from slackbot.presenters import clocks_of, facts_of, task_facts_of
 
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 DUE_SOON = timedelta(days=7)
@@ -122,6 +122,14 @@ def _list(call: Call) -> dict:
         db.session, now=now, limit=blocks.MAX_LIST_ITEMS + 1, with_details=False, **filters
     )
     return blocks.case_list(title, [facts_of(c) for c in page.items], empty="No cases.")
+
+
+def _tasks(call: Call) -> dict:
+    _args(call, 0, 0)
+    mine = task_queries.unfinished_for(db.session, owner_id=call.staff.id)
+    items = [task_facts_of(task) for task in mine]
+    empty = "You have no open or blocked tasks."
+    return task_blocks.task_list("My tasks", items, now=timesource.now(), empty=empty)
 
 
 def _new(call: Call) -> dict:
@@ -227,6 +235,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
         "list stage internal_review",
         _list,
         reads_only=True,
+    ),
+    "tasks": Subcommand(
+        "tasks", "my open and blocked tasks, soonest due first", "tasks", _tasks, reads_only=True
     ),
     "new": Subcommand("new", "open a complaint or request (a form)", "new", _new),
     **{

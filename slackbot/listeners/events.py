@@ -1,4 +1,4 @@
-"""App Home: overdue cases and my cases by next deadline, refreshed when the tab opens."""
+"""App Home: overdue cases, my cases by next deadline and my tasks, refreshed when it opens."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import timedelta
 from slack_bolt import App
 
 from casetracker import timesource
-from casetracker.cases import listing
+from casetracker.cases import listing, task_queries
 from casetracker.extensions import db
 from slackbot import blocks, service
-from slackbot.presenters import facts_of
+from slackbot.presenters import facts_of, task_facts_of
 
 ANY_DEADLINE = timedelta(days=3650)
 
@@ -49,8 +49,10 @@ def _home(staff: service.SlackStaff) -> dict:
         limit=limit,
         with_details=False,
     )
+    tasks = task_queries.unfinished_for(db.session, owner_id=staff.id)
     return blocks.home_view(
         overdue=[facts_of(case) for case in overdue.items],
         mine=[facts_of(case) for case in mine.items],
+        tasks=[task_facts_of(task) for task in tasks],
         now=now,
     )

@@ -6,7 +6,6 @@ import json
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
@@ -14,18 +13,27 @@ from slack_sdk.signature import SignatureVerifier
 import slackbot
 from casetracker import create_app
 from casetracker.extensions import db
+from casetracker.systems import service as systems
 from tests import factories
 from tests.conftest import _settings
+from tests.slackbot.web_api import FakeSlack, Traffic
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 SAM = "U0SAM"
 DANA = "U0DANA"
+PRIYA = "U0PRIYA"
 CASES_CHANNEL = "C0CASES"
 
 # Everything the suite types in about individuals; none of it may ever reach Slack.
 DEFAULT_CASE = factories.case_payload()
 MODAL_SUBJECT = {"name": "Jean-Baptiste Dupont", "email": "jb.dupont@example.fr", "country": "FR"}
 MODAL_SUMMARY = "Mon ancien employeur garde mes fiches de paie en ligne."
+TASK_SUBJECT = {
+    "name": "Rosalía Gutiérrez",
+    "email": "rosalia.gutierrez@example.net",
+    "country": "US",
+}
+TASK_SUMMARY = "Rosalía Gutiérrez asks us to erase everything marketing holds about her."
 PII = [
     DEFAULT_CASE["subject"]["name"],
     DEFAULT_CASE["subject"]["email"],
@@ -33,24 +41,10 @@ PII = [
     MODAL_SUBJECT["name"],
     MODAL_SUBJECT["email"],
     MODAL_SUMMARY,
+    TASK_SUBJECT["name"],
+    TASK_SUBJECT["email"],
+    TASK_SUMMARY,
 ]
-
-
-class Traffic:
-    """Every payload that went to Slack: Web API calls and the bot's HTTP answers."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.payloads: list[str] = []
-
-    def add(self, payload) -> None:
-        text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
-        with self.lock:
-            self.payloads.append(text)
-
-    def leaks(self, terms) -> list[str]:
-        lowered = [term.lower() for term in terms]
-        return [t for p in self.payloads for t in lowered if t in p.lower()]
 
 
 @pytest.fixture(scope="session")
@@ -60,64 +54,6 @@ def slack_traffic():
     yield traffic
     leaks = traffic.leaks(PII)
     assert not leaks, f"personal data sent to Slack: {sorted(set(leaks))}"
-
-
-class FakeSlack(ThreadingHTTPServer):
-    """Slack's Web API and response URLs on 127.0.0.1, recording every call."""
-
-    daemon_threads = True
-
-    def __init__(self, traffic: Traffic):
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.traffic = traffic
-        self.calls: list[dict] = []
-        self.scripts: dict[str, list[tuple[int, dict]]] = {}
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-    def script(self, method: str, *answers: tuple[int, dict]) -> None:
-        """Answer the next calls of ``method`` with these (status, headers) first."""
-        self.scripts.setdefault(method, []).extend(answers)
-
-    def called(self, method: str) -> list[dict]:
-        """Return the bodies of the calls of ``method`` that Slack accepted."""
-        with self.lock:
-            return [c["body"] for c in self.calls if c["method"] == method and c["status"] == 200]
-
-    def answer(self, method: str, body: dict) -> tuple[int, dict, dict]:
-        self.traffic.add(body)
-        with self.lock:
-            scripted = self.scripts.get(method)
-            status, headers = scripted.pop(0) if scripted else (200, {})
-            self.calls.append({"method": method, "body": body, "status": status})
-        if status == 200:
-            return status, headers, {"ok": True, "channel": body.get("channel"), "ts": "1.0"}
-        return status, headers, {"ok": False, "error": "ratelimited" if status == 429 else "fatal"}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_POST(self):
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-        if self.headers.get("Content-Type", "").startswith("application/json"):
-            body = json.loads(raw or "{}")
-        else:
-            body = dict(urllib.parse.parse_qsl(raw))
-        path = self.path.strip("/")
-        method = "response_url" if path.startswith("response/") else path.removeprefix("api/")
-        status, headers, answer = self.server.answer(method, body)
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        for name, value in {"Content-Type": "application/json", **headers}.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture
@@ -165,6 +101,47 @@ def dpo(app):
     return factories.staff(
         email="dana@example.com", name="Dana DPO", role="dpo", slack_user_id=DANA
     )
+
+
+@pytest.fixture
+def priya(app):
+    """The owner of the systems that hold marketing data."""
+    return factories.staff(
+        email="priya@example.com", name="Priya Owner", role="staff", slack_user_id=PRIYA
+    )
+
+
+CRM_INSTRUCTIONS = "Erase the contact in Admin > Contacts & keep the suppression entry."
+
+
+@pytest.fixture
+def inventory(app, priya):
+    """Two marketing systems owned by Priya: a request to erase gets a task on each."""
+    for name, instructions in (("CRM", CRM_INSTRUCTIONS), ("Newsletter tool", "")):
+        data = {"name": name, "owner": priya.email, "contexts": "marketing", "rights": "erasure"}
+        systems.add_system(db.session, data={**data, "instructions": instructions})
+
+
+@pytest.fixture
+def in_work(api, staff, inventory):
+    """Make an erasure request about marketing, owned by Sam, verified and in work."""
+
+    def make(jurisdiction="US-CA"):
+        case = api.create(
+            kind="request",
+            right="erasure",
+            jurisdiction=jurisdiction,
+            data_context="marketing",
+            owner=staff.email,
+            summary=TASK_SUMMARY,
+            subject=TASK_SUBJECT,
+        )
+        for action in ("acknowledge", "verify_identity"):
+            case = api.act(case, action).get_json()
+        assert case["stage"] == "in_progress", case
+        return case
+
+    return make
 
 
 class SignedSlack:
@@ -246,3 +223,52 @@ def visible_text(message: dict) -> str:
 @pytest.fixture
 def slack(client, fake_slack, slack_traffic):
     return SignedSlack(client, fake_slack, slack_traffic)
+
+
+def click(slack, message, action_id, *, user=SAM, headers=None):
+    """Click a button of a message the bot posted, as this Slack user."""
+    button = next(
+        element
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == action_id
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "team": {"id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "trigger.click",
+        "channel": {"id": "D0DM"},
+        "container": {"type": "message", "message_ts": "1.0", "channel_id": "D0DM"},
+        "message": {"ts": "1.0", "text": message["text"], "blocks": message["blocks"]},
+        "response_url": f"{slack.fake.url}/response/click",
+        "actions": [{**button, "block_id": "b0", "action_ts": "2.0"}],
+    }
+    response = slack.interact(payload, headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+def submission(view, values, *, view_id="V0MODAL", user=SAM):
+    """Build the view_submission Slack sends for this modal filled in with ``values``."""
+    state = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        kind, value = block["element"]["type"], values.get(block["block_id"])
+        if kind == "static_select":
+            option = {"text": {"type": "plain_text", "text": value}, "value": value}
+            action = {"type": kind, "selected_option": option if value else None}
+        else:
+            action = {"type": kind, "value": value}
+        state[block["block_id"]] = {"value": action}
+    return {
+        "type": "view_submission",
+        "team": {"id": "T0TEAM"},
+        "user": {"id": user},
+        "api_app_id": "A0APP",
+        "trigger_id": "trigger.submit",
+        "view": {**view, "id": view_id, "state": {"values": state}},
+    }

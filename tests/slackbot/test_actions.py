@@ -12,7 +12,7 @@ from casetracker.extensions import db
 from casetracker.outbox.notifier import OutboxNotifier
 from casetracker.people.actors import Actor
 from tests import factories
-from tests.slackbot.conftest import SAM, visible_text
+from tests.slackbot.conftest import SAM, click, visible_text
 
 RETRY = [None, {"X-Slack-Retry-Num": "1"}, {"X-Slack-Retry-Num": "2"}]
 
@@ -54,31 +54,6 @@ def reminder(api, staff, clock, fake_slack):
         m for m in fake_slack.called("chat.postMessage") if m["text"].startswith("Reminder")
     ]
     return message
-
-
-def click(slack, message, action_id, *, user=SAM, headers=None):
-    button = next(
-        element
-        for block in message["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"] == action_id
-    )
-    payload = {
-        "type": "block_actions",
-        "user": {"id": user},
-        "team": {"id": "T0TEAM"},
-        "api_app_id": "A0APP",
-        "trigger_id": "trigger.click",
-        "channel": {"id": "D0DM"},
-        "container": {"type": "message", "message_ts": "1.0", "channel_id": "D0DM"},
-        "message": {"ts": "1.0", "text": message["text"], "blocks": message["blocks"]},
-        "response_url": f"{slack.fake.url}/response/click",
-        "actions": [{**button, "block_id": "b0", "action_ts": "2.0"}],
-    }
-    response = slack.interact(payload, headers=headers)
-    assert response.status_code == 200
-    return response
 
 
 def test_the_reminder_reaches_the_owner_with_three_buttons(reminder):

@@ -5,7 +5,7 @@ import pytest
 from casetracker.cases import service as case_service
 from casetracker.extensions import db
 from tests import factories
-from tests.slackbot.conftest import CASES_CHANNEL, MODAL_SUBJECT, MODAL_SUMMARY, SAM
+from tests.slackbot.conftest import CASES_CHANNEL, MODAL_SUBJECT, MODAL_SUMMARY, submission
 
 NEW_CASE = {
     "kind": "complaint",
@@ -25,27 +25,6 @@ def opened_modal(slack, fake_slack, text):
     (call,) = fake_slack.called("views.open")
     assert call["trigger_id"].startswith("trigger.")
     return call["view"]
-
-
-def submission(view, values, *, view_id="V0MODAL", user=SAM):
-    """Build the view_submission Slack sends for this modal filled in with ``values``."""
-    state = {}
-    for block in view["blocks"]:
-        kind, value = block["element"]["type"], values.get(block["block_id"])
-        if kind == "static_select":
-            option = {"text": {"type": "plain_text", "text": value}, "value": value}
-            action = {"type": kind, "selected_option": option if value else None}
-        else:
-            action = {"type": kind, "value": value}
-        state[block["block_id"]] = {"value": action}
-    return {
-        "type": "view_submission",
-        "team": {"id": "T0TEAM"},
-        "user": {"id": user},
-        "api_app_id": "A0APP",
-        "trigger_id": "trigger.submit",
-        "view": {**view, "id": view_id, "state": {"values": state}},
-    }
 
 
 def test_new_case_modal_opens_a_case_with_the_same_clocks_as_the_api(slack, fake_slack, api, staff):
