@@ -16,6 +16,12 @@ from casetracker.systems.models import System
 
 # Outcomes that claim the request was carried out: every task must be finished first.
 FULFILLING = frozenset({"complied", "partially_complied"})
+ALREADY = {
+    "open": "open",
+    "done": "done",
+    "no_data": "marked no data found",
+    "blocked": "blocked",
+}
 STATUS_WORDS = {
     "open": "open",
     "done": "done",
@@ -43,7 +49,7 @@ def open_for(step, serving: Serving, *, legal_due: datetime | None) -> list[Task
             owner=system.owner,
             owner_id=system.owner_id,
             status="open",
-            due_at=targets.due_at(legal_due=legal_due, entered_work=step.at),
+            due_at=targets.due_at(legal_due=legal_due, entered_work=step.at, tz=step.tz),
             created_at=step.at,
             updated_at=step.at,
         )
@@ -64,29 +70,34 @@ def find(case: Case, task_id: int) -> Task:
     return task
 
 
+def may_change(role: str | None, staff_id: int | None, task: Task, case: Case) -> bool:
+    """Tell whether someone may change the task: its owner, the case owner or the DPO."""
+    if case.status == "closed":
+        return False
+    return role == "dpo" or (staff_id is not None and staff_id in (task.owner_id, case.owner_id))
+
+
 def change(step, task: Task, *, status: str, note: str | None) -> None:
     """Set a task's status as its owner, the case owner or the DPO; the same twice is refused."""
     actor = step.actor
-    may = actor is not None and (
-        actor.role == "dpo" or actor.staff_id in (task.owner_id, step.case.owner_id)
-    )
-    if not may:
+    if actor is None or not may_change(actor.role, actor.staff_id, task, step.case):
         raise PermissionDenied(
             f"only the task's owner, the case owner or the DPO may change the "
             f"{task.system.name} task of {step.case.reference}"
         )
     if task.status == status:
         raise ActionNotAllowed(
-            f"the {task.system.name} task of {step.case.reference} is already "
-            f"{STATUS_WORDS[status]}"
+            f"the {task.system.name} task of {step.case.reference} is already {ALREADY[status]}"
         )
     was = task.status
     task.status = status
     task.note = note if note is not None else task.note
     task.updated_at = step.at
     task.finished_at = step.at if status in FINISHED else None
+    # The note may quote the individual's data: it stays on the task, out of the audit trail
+    # that API tokens without the pii scope read.
     step.reason = f"{task.system.name} task: {STATUS_WORDS[was]} → {STATUS_WORDS[status]}" + (
-        f" ({note})" if note else ""
+        "; note on the task" if note else ""
     )
 
 

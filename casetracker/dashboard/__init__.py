@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from casetracker.cases import api as cases_api
-from casetracker.cases import task_api
+from casetracker.cases import task_api, task_queries
 from casetracker.dashboard import case_pages, errors, filters, reports, views
 from casetracker.extensions import csrf, db
 from casetracker.jobs import views as jobs_views
@@ -22,6 +23,7 @@ NAVIGATION = (
     ("dashboard.overdue", "Overdue"),
     ("dashboard.due_this_week", "Due this week"),
     ("dashboard.mine", "My cases"),
+    ("dashboard.my_tasks", "My tasks"),
     ("dashboard.all_cases", "All cases"),
     ("inbox.index", "Inbox"),
     ("reports.metrics_page", "Metrics"),
@@ -60,14 +62,26 @@ def _navigation() -> dict:
         "manages_accounts": roles.manages_accounts,
         "late_jobs": jobs_views.late_jobs,
         "inbox_waiting": _inbox_waiting,
+        "tasks_waiting": _tasks_waiting,
     }
 
 
 def _inbox_waiting() -> int:
     """Count the emails waiting in the inbox, for the navigation."""
     new = select(func.count()).select_from(MailMessage).where(MailMessage.status == "new")
+    return _count(lambda: db.session.scalar(new))
+
+
+def _tasks_waiting() -> int:
+    """Count the signed-in person's open and blocked tasks, for the navigation."""
+    if not current_user.is_authenticated:
+        return 0
+    return _count(lambda: task_queries.count_unfinished_for(db.session, owner_id=current_user.id))
+
+
+def _count(query) -> int:
     try:
-        return db.session.scalar(new)
+        return query()
     except SQLAlchemyError:
         # The error pages show the navigation too, also when the database is what failed.
         db.session.rollback()

@@ -14,7 +14,8 @@ from casetracker.cases.actions import OFFERED
 from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
 from casetracker.cases.models import Case
 from casetracker.cases.presenters import clock_view
-from casetracker.dashboard import actions, queries
+from casetracker.cases.tasks import STATUS_WORDS
+from casetracker.dashboard import actions, case_tasks, queries
 from casetracker.extensions import db
 from casetracker.intake import service as intake
 from casetracker.mail import files as mail_files
@@ -97,6 +98,33 @@ def ask(reference: str):
     return redirect(url_for("case_pages.show", reference=reference))
 
 
+@bp.post("/<reference>/tasks/<int(min=1, max=9223372036854775807):task_id>")
+def change_task(reference: str, task_id: int):
+    """Mark a task done, no data found, blocked (saying why) or open again."""
+    case = _case(reference)
+    params = case_tasks.params_from_form(task_id, request.form)
+    try:
+        service.perform(
+            db.session,
+            reference=reference,
+            action="update_task",
+            version=service.CURRENT,
+            params=params,
+            actor=access.web_actor(current_user, case),
+            source="web",
+        )
+    except ValidationError as exc:
+        return _task_again(reference, task_id, exc.normalized_messages(), 422)
+    except StaleVersion:
+        return _task_again(reference, task_id, {}, 409, message=STALE)
+    except CaseError as exc:
+        message = f"{exc.message[:1].upper()}{exc.message[1:]}. Nothing has changed."
+        return _task_again(reference, task_id, {}, exc.status, message=message)
+    task = next(task for task in case.tasks if task.id == task_id)
+    flash(f"The {task.system.name} task is now {STATUS_WORDS[task.status]}.", "success")
+    return redirect(url_for("case_pages.show", reference=reference))
+
+
 @bp.get("/<reference>/file")
 def case_file(reference: str):
     """Render the whole case file (clocks with their rules, full timeline) for printing."""
@@ -124,6 +152,24 @@ def _again(reference: str, action: str, errors: dict, message: str | None, statu
     return render_template("cases/case.html", **context), status
 
 
+def _task_again(reference: str, task_id: int, errors: dict, status: int, *, message=None):
+    db.session.expire_all()
+    case = _case(reference)
+    if errors and set(errors) != {"note"}:
+        # Only the note is typed in; anything else means the form itself was tampered with.
+        message = "The task was not changed: " + " ".join(
+            f"{name}: {' '.join(texts)}" for name, texts in errors.items()
+        )
+    context = _context(
+        case,
+        task_failed=task_id,
+        task_errors=errors,
+        values=request.form,
+        message=message or "The task was not changed; see the message next to its field.",
+    )
+    return render_template("cases/case.html", **context), status
+
+
 def _context(case: Case, *, forms: bool = True, **extra) -> dict:
     policy = policies.current()
     now = timesource.now()
@@ -145,8 +191,11 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
         "writes_to_individual": forms
         and sees_subject
         and case_actions.get("reply").when(case, policy),
+        **case_tasks.context(case, viewer=current_user, forms=forms),
         "now": now,
         "failed": None,
+        "task_failed": None,
+        "task_errors": {},
         "errors": {},
         "values": {},
         "message": None,

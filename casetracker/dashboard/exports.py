@@ -85,10 +85,10 @@ def _row(case: Case, *, with_pii: bool) -> list:
     if with_pii:
         subject = case.subject
         row += [
-            _text(subject.name if subject else None),
-            _text(subject.email if subject else None),
+            defused(subject.name if subject else None),
+            defused(subject.email if subject else None),
             subject.country if subject else None,
-            _text(case.summary),
+            defused(case.summary),
         ]
     return row
 
@@ -97,7 +97,8 @@ def _iso(at: datetime | None) -> str:
     return at.astimezone(timesource.team_tz()).isoformat() if at else ""
 
 
-def _text(value: str | None) -> str:
+def defused(value: str | None) -> str:
+    """Keep a spreadsheet from running text from outside as a formula."""
     if not value:
         return ""
     return "'" + value if value.startswith(FORMULA_START) else value

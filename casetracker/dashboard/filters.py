@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")
     app.add_template_filter(mask, "mask")
     app.add_template_filter(days, "days")
+    app.add_template_filter(percent, "percent")
     app.add_template_filter(change, "change")
     app.add_template_filter(timeline, "timeline")
 
@@ -99,6 +100,11 @@ def label(value: str | None) -> str:
 def days(value: float | None) -> str:
     """Format a number of days with one decimal, or a dash."""
     return "—" if value is None else f"{value:.1f}"
+
+
+def percent(rate: float | None) -> str:
+    """Format a share as a whole percentage, or a dash."""
+    return "—" if rate is None else f"{rate:.0%}"
 
 
 def change(value, key: str) -> str:

@@ -1,12 +1,12 @@
 """Figures for the DPO's report: pure functions of a database session and a period.
 
 Counts and (on PostgreSQL) medians are SQL aggregates, so a report over 100,000 cases reads
-no rows into Python; SQLite has no percentile function, so there medians are taken in Python.
+no rows into Python; SQLite has no percentile function, so there percentiles are taken in Python.
 """
 
 from __future__ import annotations
 
-import statistics
+import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -190,19 +190,41 @@ def ccpa_request_years(db_session: Session, *, tz: ZoneInfo) -> list[int]:
 
 
 def _median_days(db_session: Session, start, end, *conditions, group=None) -> dict:
+    found = percentile_days(db_session, start, end, *conditions, group=group, fractions=(0.5,))
+    return {name: values[0] for name, values in found.items()}
+
+
+def percentile_days(
+    db_session: Session, start, end, *conditions, group=None, fractions=(0.5,)
+) -> dict:
+    """Per group: percentiles (interpolated, as percentile_cont) of the days from start to end."""
     key = group if group is not None else literal("all")
     if _dialect(db_session) == "postgresql":
         days = func.extract("epoch", end - start) / SECONDS_PER_DAY
-        query = select(key, func.percentile_cont(0.5).within_group(days)).where(*conditions)
+        percentiles = [func.percentile_cont(f).within_group(days) for f in fractions]
+        query = select(key, *percentiles).where(*conditions)
         if group is not None:
             query = query.group_by(group)
         return {
-            name: float(value) for name, value in db_session.execute(query) if value is not None
+            name: tuple(float(value) for value in values)
+            for name, *values in db_session.execute(query)
+            if values[0] is not None
         }
     spans: dict[str, list[float]] = {}
     for name, started, ended in db_session.execute(select(key, start, end).where(*conditions)):
         spans.setdefault(name, []).append((ended - started).total_seconds() / SECONDS_PER_DAY)
-    return {name: statistics.median(values) for name, values in spans.items()}
+    return {
+        name: tuple(_percentile(sorted(values), f) for f in fractions)
+        for name, values in spans.items()
+    }
+
+
+def _percentile(ordered: list[float], fraction: float) -> float:
+    # PostgreSQL's percentile_cont: linear interpolation between the two nearest ranks.
+    rank = fraction * (len(ordered) - 1)
+    below = math.floor(rank)
+    above = min(below + 1, len(ordered) - 1)
+    return ordered[below] + (ordered[above] - ordered[below]) * (rank - below)
 
 
 def _dialect(db_session: Session) -> str:

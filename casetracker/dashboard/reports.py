@@ -10,9 +10,9 @@ from marshmallow import ValidationError
 
 from casetracker import timesource
 from casetracker.cases.models import Case
-from casetracker.dashboard import metrics
-from casetracker.dashboard.exports import csv_line
-from casetracker.dashboard.filters import label
+from casetracker.dashboard import metrics, task_metrics
+from casetracker.dashboard.exports import csv_line, defused
+from casetracker.dashboard.filters import label, percent
 from casetracker.dashboard.schemas import DateRangeSchema, YearSchema, present
 from casetracker.extensions import db
 
@@ -101,13 +101,15 @@ def _figures(period: metrics.Period) -> dict:
         "by_jurisdiction": metrics.open_cases_by(session, Case.jurisdiction),
         "escalations": metrics.escalations_per_month(session, period=period),
         "outcomes": metrics.outcomes(session, period=period),
+        "tasks": task_metrics.per_system(session, period=period, now=now),
+        "delayed": task_metrics.delayed_requests(session, period=period),
     }
 
 
 def _charts(figures: dict) -> dict:
     """Rows of (label, figure as shown, value charted) for each chart and its table."""
     on_time = [
-        (label(row.clock), f"{_percent(row.rate)} ({row.on_time}/{row.decided})", _ratio(row.rate))
+        (label(row.clock), f"{percent(row.rate)} ({row.on_time}/{row.decided})", _ratio(row.rate))
         for row in figures["on_time"]
     ]
     return {
@@ -119,10 +121,6 @@ def _charts(figures: dict) -> dict:
             (f"{kind}: {label(outcome)}", n, n) for kind, outcome, n in figures["outcomes"]
         ],
     }
-
-
-def _percent(rate: float | None) -> str:
-    return "—" if rate is None else f"{rate:.0%}"
 
 
 def _ratio(rate: float | None) -> float | None:
@@ -144,6 +142,23 @@ def _rows(figures: dict):
     yield from (("escalations_per_month", month, n) for month, n in figures["escalations"])
     for kind, outcome, count in figures["outcomes"]:
         yield ("outcomes", f"{kind}:{outcome}", count)
+    yield from _task_rows(figures["tasks"], figures["delayed"])
+
+
+def _task_rows(systems: list[task_metrics.SystemTasks], delayed: task_metrics.Delayed):
+    for row in systems:
+        name = defused(row.system)
+        yield ("tasks_finished", name, row.finished)
+        yield ("tasks_no_data_found", name, row.no_data)
+        yield ("task_median_days", name, _number(row.median_days))
+        yield ("task_p90_days", name, _number(row.p90_days))
+        yield ("tasks_finished_late", name, row.finished_late)
+        yield ("tasks_late_now", name, row.late_now)
+    yield ("requests_closed", "all", delayed.closed)
+    yield ("requests_closed", "with_tasks", delayed.with_tasks)
+    yield ("requests_closed", "delayed_by_a_task", delayed.delayed)
+    rate = "" if delayed.rate is None else f"{delayed.rate:.4f}"
+    yield ("requests_closed", "share_delayed_by_a_task", rate)
 
 
 def _number(value: float | None) -> str:

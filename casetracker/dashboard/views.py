@@ -7,13 +7,15 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from casetracker import timesource
-from casetracker.cases import listing
+from casetracker.cases import listing, task_queries
+from casetracker.cases.tasks import STATUS_WORDS
 from casetracker.dashboard import exports, queries
 from casetracker.dashboard.schemas import CaseFilterSchema, present
 from casetracker.extensions import db
 from casetracker.policy import JURISDICTIONS, KINDS, STAGES
 
 bp = Blueprint("dashboard", __name__)
+MY_TASKS_SHOWN = 200
 STATUSES = ("open", "on_hold", "closed")
 FAVICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
@@ -66,6 +68,16 @@ def due_this_week():
 def mine():
     """Show the signed-in person's cases."""
     return _queue("mine")
+
+
+@bp.get("/my-tasks")
+@login_required
+def my_tasks():
+    """Show the signed-in person's open and blocked tasks across cases, soonest due first."""
+    tasks = task_queries.unfinished_for(db.session, owner_id=current_user.id, limit=MY_TASKS_SHOWN)
+    return render_template(
+        "dashboard/my_tasks.html", tasks=tasks, shown=MY_TASKS_SHOWN, task_words=STATUS_WORDS
+    )
 
 
 @bp.get("/queues/<name>.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from casetracker.deadlines import ClockRule, Duration
 
@@ -153,10 +153,15 @@ class TaskTargets:
     before_legal_due: timedelta
     at_least: timedelta
 
-    def due_at(self, *, legal_due: datetime, entered_work: datetime) -> datetime:
-        """Return the task's due time: ahead of the legal one, but leaving the owner time."""
-        target = max(legal_due - self.before_legal_due, entered_work + self.at_least)
-        return min(target, legal_due)
+    def due_at(self, *, legal_due: datetime, entered_work: datetime, tz: tzinfo) -> datetime:
+        """Return the task's due time: ahead of the legal one, but leaving the owner time.
+
+        Days are counted on the team's wall clock: ten days before 23:59 is 23:59, whatever
+        summer time did in between.
+        """
+        ahead = (legal_due.astimezone(tz) - self.before_legal_due).astimezone(legal_due.tzinfo)
+        room = (entered_work.astimezone(tz) + self.at_least).astimezone(legal_due.tzinfo)
+        return min(max(ahead, room), legal_due)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Task targets: a system owner's share of a request is due ahead of the legal deadline."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,7 +34,17 @@ def test_the_default_policy_cites_its_task_targets():
 )
 def test_a_task_is_due_ahead_of_the_legal_time_but_leaves_its_owner_time(legal_due, due):
     targets = load_policy(actions=NAMES).tasks
-    assert targets.due_at(legal_due=legal_due, entered_work=ENTERED) == due
+    assert targets.due_at(legal_due=legal_due, entered_work=ENTERED, tz=UTC) == due
+
+
+def test_ten_days_before_is_counted_on_the_team_wall_clock_across_summer_time():
+    berlin = ZoneInfo("Europe/Berlin")
+    legal_due = datetime(2026, 11, 2, 23, 59, 59, tzinfo=berlin)  # winter time
+    entered = datetime(2026, 10, 1, 9, 0, tzinfo=berlin)  # summer time
+    due = load_policy(actions=NAMES).tasks.due_at(
+        legal_due=legal_due.astimezone(UTC), entered_work=entered.astimezone(UTC), tz=berlin
+    )
+    assert due.astimezone(berlin) == datetime(2026, 10, 23, 23, 59, 59, tzinfo=berlin)
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,9 @@ def test_blocking_says_why_and_tells_the_case_owner_without_the_note(in_work, dp
 
     note = "Two contacts match erika@example.org; which one?"
     assert _set(dpo_api, reference, task, status="blocked", note=note).status_code == 200
+    events = dpo_api.get(f"/api/v1/cases/{reference}/events").json
+    assert events[-1]["reason"] == "CRM task: open → blocked; note on the task"
+    assert "erika" not in json.dumps(events)
     [told] = outbox("task_blocked")
     assert told.recipient == f"staff:{dana.id}"
     assert told.payload["system"] == "CRM"
