@@ -18,6 +18,7 @@ from casetracker import (
     jobs,
     policy,
     reactions,
+    responses,
     security,
     systems,
     timesource,
@@ -75,6 +76,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.register_blueprint(mail_views.bp)
     intake.init_app(app)
     systems.init_app(app)
+    responses.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     security.init_app(app)

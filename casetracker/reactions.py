@@ -17,30 +17,33 @@ from __future__ import annotations
 from flask import Flask
 
 from casetracker.cases import changes, notifications, purge
-from casetracker.intake import messages, opengdpr, signing
+from casetracker.intake import identity, messages, opengdpr, signing
 from casetracker.intake.callbacks import CallbackTransport
 from casetracker.mail import erasure, notices, outgoing, transport
 from casetracker.mail.transport import EmailTransport
 from casetracker.outbox import delivery
+from casetracker.responses import service as responses
 
 AFTER_ACTION = {
     "create": (notifications.case_created, messages.on_create),
-    "acknowledge": (opengdpr.on_status_change, notifications.tasks_opened),
-    "verify_identity": (notifications.tasks_opened,),
+    "acknowledge": (opengdpr.on_status_change, notifications.tasks_opened, identity.on_waiting),
+    "verify_identity": (notifications.tasks_opened, identity.spend),
+    "identity_confirmed": (identity.spend,),
     "update_task": (notifications.task_blocked,),
     "assign": (notifications.case_assigned,),
     "escalate": (notifications.case_escalated,),
     "extend": (messages.on_extend,),
-    "resolve": (messages.on_close, opengdpr.on_status_change),
-    "redirect": (messages.on_close, opengdpr.on_status_change),
-    "reopen": (opengdpr.on_status_change,),
+    "resolve": (messages.on_close, opengdpr.on_status_change, identity.withdraw),
+    "redirect": (messages.on_close, opengdpr.on_status_change, identity.withdraw),
+    "reopen": (opengdpr.on_status_change, identity.on_waiting),
     "ask_individual": (messages.on_question,),
-    "message_received": (notices.tell_owner,),
+    "message_received": (notices.tell_owner, identity.on_message),
     "reply": (outgoing.queue_reply,),
     "retention_purge": (
         purge.erase_outbox_emails,
         messages.erase_agent_authorization,
         erasure.erase_case_mail,
+        responses.erase,
     ),
 }
 # Each email sent is kept as a message of its case first, so that answers thread back.
@@ -51,6 +54,9 @@ AFTER_SENT = {
     "email_extension": SENT_EMAIL,
     "email_outcome": SENT_EMAIL,
     outgoing.REPLY_TOPIC: SENT_EMAIL,
+    # Not kept as messages of the case: their text holds the individual's secret link.
+    "email_identity_link": (identity.link_sent, messages.record_sent),
+    "email_identity_reminder": (identity.link_sent, messages.record_sent),
     "opengdpr_status": (messages.record_sent,),
 }
 

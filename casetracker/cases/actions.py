@@ -5,19 +5,20 @@ people are offered it: a title and form fields (the dashboard, Slack modals) and
 form (Slack's ``/case``). The API, the dashboard, Slack and the policy's clock rules read
 this table; adding an action is one entry here plus its handler in ``handlers``.
 
-System actions (``roles={"system"}``) are taken by jobs and deliveries; they are never
-offered to people. Actions with ``bumps_version=False`` only record what happened beside
-the case (an email sent) or what time did to it (a breach): they must not make the version
-a person or a reminder button holds stale.
+System actions (``roles={"system"}``) are taken by jobs and deliveries; they and the other
+actions people are not offered as forms are declared in ``unlisted_actions``. Actions with
+``bumps_version=False`` only record what happened beside the case (an email sent) or what
+time did to it (a breach): they must not make the version a person or a reminder button
+holds stale.
 """
 
 from __future__ import annotations
 
 from casetracker.cases import clocks, handlers, schemas
-from casetracker.cases.action_types import ANYONE, PEOPLE, SYSTEM, Action, Field, Line
+from casetracker.cases.action_types import Action, Field, Line
 from casetracker.cases.handlers import advice_recorded, escalation_targets
 from casetracker.cases.models import Case
-from casetracker.cases.task_schemas import TaskUpdateSchema
+from casetracker.cases.unlisted_actions import UNLISTED
 from casetracker.policy import Policy
 
 OPEN_STAGES_FOR_REDIRECT = frozenset(
@@ -31,19 +32,6 @@ def _open(case: Case) -> bool:
 
 def _not_closed(case: Case) -> bool:
     return case.status != "closed"
-
-
-def _always(case: Case, policy: Policy) -> bool:
-    return True
-
-
-def _not_closed_case(case: Case, policy: Policy) -> bool:
-    return _not_closed(case)
-
-
-def _unlisted(name, schema, handler, *, roles=ANYONE, when=_always, bumps_version=True) -> Action:
-    """Declare an action people are not offered as a form: jobs, deliveries and mail take it."""
-    return Action(name, "", schema, handler, when, roles=roles, bumps_version=bumps_version)
 
 
 REASON = Field("reason", "Reason", "textarea")
@@ -220,65 +208,7 @@ ACTIONS: tuple[Action, ...] = (
         lambda case, policy: _open(case) and case.stage == "verifying_identity",
         fields=(REASON,),
     ),
-    _unlisted("snooze", schemas.SnoozeSchema, handlers.snooze, when=_not_closed_case),
-    _unlisted(
-        "ask_individual",
-        schemas.QuestionSchema,
-        handlers.ask_individual,
-        roles=PEOPLE,
-        when=_not_closed_case,
-        bumps_version=False,
-    ),
-    _unlisted(
-        "breach",
-        schemas.ClockNameSchema,
-        handlers.breach,
-        roles=SYSTEM,
-        when=_not_closed_case,
-        bumps_version=False,
-    ),
-    _unlisted(
-        "retention_purge",
-        schemas.EraseSchema,
-        handlers.erase,
-        roles=SYSTEM,
-        when=lambda case, policy: (
-            case.status == "closed" and case.subject is not None and not case.subject.erased_at
-        ),
-    ),
-    _unlisted("message_received", schemas.MessageSchema, handlers.message_received, roles=SYSTEM),
-    _unlisted("link_message", schemas.MessageSchema, handlers.link_message, roles=PEOPLE),
-    _unlisted(
-        "reply",
-        schemas.ReplySchema,
-        handlers.reply,
-        roles=PEOPLE,
-        when=lambda case, policy: case.subject is not None and not case.subject.erased_at,
-        bumps_version=False,
-    ),
-    _unlisted(
-        "add_attachment",
-        schemas.AttachmentSchema,
-        handlers.add_attachment,
-        roles=PEOPLE,
-        bumps_version=False,
-    ),
-    _unlisted(
-        "update_task",
-        TaskUpdateSchema,
-        handlers.update_task,
-        roles=PEOPLE,
-        when=_not_closed_case,
-        bumps_version=False,
-    ),
-    *(
-        _unlisted(name, schema, handler, roles=SYSTEM, bumps_version=False)
-        for name, schema, handler in (
-            ("message_bounced", schemas.MessageSchema, handlers.message_bounced),
-            ("email_sent", schemas.MessageSentSchema, handlers.message_sent),
-            ("opengdpr_sent", schemas.MessageSentSchema, handlers.message_sent),
-        )
-    ),
+    *UNLISTED,
 )
 BY_NAME: dict[str, Action] = {action.name: action for action in ACTIONS}
 NAMES: tuple[str, ...] = tuple(BY_NAME)

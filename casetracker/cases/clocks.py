@@ -119,6 +119,14 @@ def extend(clock: Clock, *, reason: str, told_at: datetime, at: datetime, tz: Zo
     _recompute(clock, tz=tz)
 
 
+def restart(clock: Clock, *, at: datetime, tz: ZoneInfo) -> None:
+    """Count a clock afresh from ``at``, where the law starts it later (UK: the ID received)."""
+    clock.started_at, clock.pauses, clock.breached_at = at, [], None
+    _recompute(clock, tz=tz)
+    if clock.extended_at is not None:
+        clock.original_due_at = deadlines.due_at(rule_of(clock), started_at=at, tz=tz)
+
+
 def next_due(case: Case) -> datetime | None:
     """Return the earliest due time among clocks that are running and not paused."""
     dues = [c.due_at for c in case.running_clocks if c.paused_since is None]

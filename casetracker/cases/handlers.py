@@ -182,7 +182,20 @@ def reopen(step: Step) -> None:
 
 def verify_identity(step: Step) -> None:
     step.case.subject.identity_verified_at = step.at
+    if step.case.jurisdiction in step.policy.identity_check.respond_from_verification:
+        _respond_from_now(step)
     step.move_to("in_progress")
+
+
+def _respond_from_now(step: Step) -> None:
+    """Count the respond clock from the identity check, where the law says it runs from then."""
+    clock = next((c for c in step.case.running_clocks if c.name == "respond"), None)
+    if clock is None or step.at <= clock.started_at:
+        return
+    clocks.restart(clock, at=step.at, tz=step.tz)
+    until = clock.due_at.astimezone(step.tz).strftime("%d %b %Y")
+    note = f"respond clock counted from the identity check: due {until}"
+    step.reason = "; ".join(filter(None, (step.reason, note)))
 
 
 def snooze(step: Step) -> None:
@@ -250,6 +263,26 @@ def reply(step: Step) -> None:
 def add_attachment(step: Step) -> None:
     _owner_or_dpo(step, "add files to")
     step.reason = f"file #{step.params['attachment']} added to the case"
+
+
+def release_response(step: Step) -> None:
+    _owner_or_dpo(step, "send the response of")
+    until = step.params["until"].astimezone(step.tz)
+    step.reason = (
+        f"response package #{step.params['package']} ready for the individual: "
+        f"{step.params['count']} files; the link works until {until:%d %b %Y %H:%M}, "
+        f"{step.params['of']} downloads"
+    )
+
+
+def response_downloaded(step: Step) -> None:
+    p = step.params
+    step.reason = f"response package #{p['package']} downloaded ({p['count']} of {p['of']})"
+
+
+def revoke_response(step: Step) -> None:
+    _owner_or_dpo(step, "revoke the response of")
+    step.reason = f"response package #{step.params['package']} revoked: its link no longer works"
 
 
 def message_bounced(step: Step) -> None:

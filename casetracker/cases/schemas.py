@@ -149,6 +149,15 @@ class RedirectSchema(Schema):
     reason = _text(1000)
 
 
+class PackageSchema(Schema):
+    """A response package's event: which package, and a count out of a limit."""
+
+    package = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    count = fields.Integer(validate=validate.Range(min=0))
+    of = fields.Integer(validate=validate.Range(min=1))
+    until = fields.AwareDateTime()
+
+
 class ClockNameSchema(Schema):
     clock = fields.String(required=True, validate=validate.Length(min=1, max=32))
 

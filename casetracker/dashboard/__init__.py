@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from casetracker.cases import api as cases_api
 from casetracker.cases import task_api, task_queries
-from casetracker.dashboard import case_pages, errors, filters, reports, views
+from casetracker.dashboard import case_pages, case_responses, errors, filters, reports, views
 from casetracker.extensions import csrf, db
 from casetracker.jobs import views as jobs_views
 from casetracker.mail import api as mail_api
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
         outbox_views.bp,
         jobs_views.bp,
         case_pages.bp,
+        case_responses.bp,
         people_views.bp,
     )
     for blueprint in blueprints:

@@ -15,7 +15,7 @@ from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
 from casetracker.cases.models import Case
 from casetracker.cases.presenters import clock_view
 from casetracker.cases.tasks import STATUS_WORDS
-from casetracker.dashboard import actions, case_tasks, queries
+from casetracker.dashboard import actions, case_tasks, queries, response_panel
 from casetracker.extensions import db
 from casetracker.intake import service as intake
 from casetracker.mail import files as mail_files
@@ -35,7 +35,7 @@ def _signed_in():
 @bp.get("/<reference>")
 def show(reference: str):
     """Show a case: route, clocks, subject, timeline and the actions allowed now."""
-    return render_template("cases/case.html", **_context(_case(reference)))
+    return render_template("cases/case.html", **page_context(_case(reference)))
 
 
 @bp.post("/<reference>/actions")
@@ -129,7 +129,7 @@ def change_task(reference: str, task_id: int):
 def case_file(reference: str):
     """Render the whole case file (clocks with their rules, full timeline) for printing."""
     case = _case(reference)
-    return render_template("cases/case_file.html", **_context(case, forms=False))
+    return render_template("cases/case_file.html", **page_context(case, forms=False))
 
 
 def _may_ask(case: Case, allowed: list[str]) -> bool:
@@ -148,7 +148,7 @@ def _case(reference: str) -> Case:
 def _again(reference: str, action: str, errors: dict, message: str | None, status: int):
     db.session.expire_all()
     case = _case(reference)
-    context = _context(case, failed=action, errors=errors, values=request.form, message=message)
+    context = page_context(case, failed=action, errors=errors, values=request.form, message=message)
     return render_template("cases/case.html", **context), status
 
 
@@ -160,7 +160,7 @@ def _task_again(reference: str, task_id: int, errors: dict, status: int, *, mess
         message = "The task was not changed: " + " ".join(
             f"{name}: {' '.join(texts)}" for name, texts in errors.items()
         )
-    context = _context(
+    context = page_context(
         case,
         task_failed=task_id,
         task_errors=errors,
@@ -170,7 +170,8 @@ def _task_again(reference: str, task_id: int, errors: dict, status: int, *, mess
     return render_template("cases/case.html", **context), status
 
 
-def _context(case: Case, *, forms: bool = True, **extra) -> dict:
+def page_context(case: Case, *, forms: bool = True, **extra) -> dict:
+    """Everything the case page (or the case file, without forms) shows."""
     policy = policies.current()
     now = timesource.now()
     allowed = workflow.allowed_actions(case, role=current_user.role, policy=policy)
@@ -186,12 +187,15 @@ def _context(case: Case, *, forms: bool = True, **extra) -> dict:
         "asks_individual": forms and _may_ask(case, allowed),
         "sees_subject": sees_subject,
         "language": intake.language_of(db.session, case_id=case.id),
+        "agent_permission": intake.agent_permission_on_record(db.session, case=case),
         "conversation": mail_listing.conversation(db.session, reference=case.reference)[1],
         "files": mail_files.of_case(db.session, case_id=case.id),
         "writes_to_individual": forms
         and sees_subject
         and case_actions.get("reply").when(case, policy),
         **case_tasks.context(case, viewer=current_user, forms=forms),
+        "response": response_panel.panel(case, forms=forms),
+        "response_errors": {},
         "now": now,
         "failed": None,
         "task_failed": None,

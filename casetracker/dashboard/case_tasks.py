@@ -32,5 +32,3 @@ def params_from_form(task_id: int, form) -> dict:
     """Turn the submitted task form into the update_task action's input."""
     note = (form.get("note") or "").strip()
     return {"task": task_id, "status": form.get("status", ""), "note": note or None}
-
-

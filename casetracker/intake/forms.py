@@ -146,6 +146,8 @@ class IntakeForm(FlaskForm):
         validators=[Optional(), Length(max=254, message=TOO_LONG)],
         render_kw={"maxlength": 254},
     )
+    # The agent's written permission may follow later; until it is on record, the
+    # individual's own confirmation by link does not verify the request (CCPA regs §7063(a)).
     agent_authorization = _text(
         _l("How is the agent authorized? (optional)"),
         _l(
@@ -181,10 +183,6 @@ class IntakeForm(FlaskForm):
         if field.data not in languages.COUNTRIES:
             raise ValidationError(FIELD_MESSAGES["country"])
 
-    def validate_agent_authorization(self, field):
-        if (self.agent_name.data or self.agent_email.data) and not field.data:
-            raise ValidationError(_l("Please tell us how your agent is authorized."))
-
     def answers(self) -> dict:
         """Return what the individual entered, as plain values."""
         fields = [
@@ -214,3 +212,7 @@ class IntakeForm(FlaskForm):
             if field is None or field.errors:
                 continue
             field.errors = [FIELD_MESSAGES.get(name, _l("Please check this field."))]
+
+
+class ConfirmForm(FlaskForm):
+    """The identity link's one button: a POST, so that opening the link changes nothing."""

@@ -11,7 +11,7 @@ from flask import has_request_context, request, session
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "pt-BR": "Português (Brasil)"}
 SESSION_KEY = "intake_language"
-INTAKE_BLUEPRINTS = ("intake",)
+INTAKE_BLUEPRINTS = ("intake", "responses_public")
 EEA = frozenset(
     [
         "AT",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "email"
 INTAKE = Actor.system("intake")
+IDENTITY_TEMPLATES = ("identity_link", "identity_reminder")
+# The reason the identity job closes a request with: its outcome email then says why.
+UNCONFIRMED = "the individual did not confirm their identity by the emailed links (identity policy)"
 
 
 def on_create(change: Change) -> None:
@@ -43,7 +47,9 @@ def on_close(change: Change) -> None:
     """Tell the individual how the case ended."""
     record = _record(change)
     if record is not None:
-        outcome(change.notifier, change.case, record)
+        reason = change.params.get("reason")
+        unconfirmed = reason == UNCONFIRMED
+        outcome(change.notifier, change.case, record, unconfirmed=unconfirmed, reason=reason)
 
 
 def on_question(change: Change) -> None:
@@ -97,10 +103,39 @@ def extension(notifier: Notifier, case: Case, record: IntakeRecord) -> None:
     _email(notifier, case, record, "extension", facts, key=case.version)
 
 
-def outcome(notifier: Notifier, case: Case, record: IntakeRecord) -> None:
-    """Tell the individual how the case ended."""
+def outcome(
+    notifier: Notifier,
+    case: Case,
+    record: IntakeRecord,
+    *,
+    unconfirmed: bool = False,
+    reason: str | None = None,
+) -> None:
+    """Tell the individual how the case ended: a denial with its reason and their right to
+    complain (GDPR Art. 12(4)); unverified: why, and how to ask again."""
     facts = {"outcome": case.outcome, "redirected_to": case.redirected_to}
+    if case.outcome == "denied":
+        facts["reason"] = reason
+    if case.outcome == "unverified":
+        base = current_app.config["CASETRACKER_BASE_URL"]
+        facts.update(unconfirmed=unconfirmed, form_url=f"{base}/complaints/new")
     _email(notifier, case, record, "outcome", facts, key=case.version)
+
+
+def identity_request(notifier: Notifier, case: Case, record: IntakeRecord, link, *, closes_at):
+    """Send the individual, and never their agent, the link that confirms it is them."""
+    subject = case.subject
+    due = {"link_expires": link.expires_at.isoformat()}
+    if closes_at is not None:
+        due["closes"] = closes_at.isoformat()
+    facts = {
+        "link": link.id,
+        "due": due,
+        "agent": bool(subject.agent_name or subject.agent_email),
+        "cc_agent": False,
+    }
+    template = IDENTITY_TEMPLATES[0] if link.kind == "first" else IDENTITY_TEMPLATES[1]
+    _email(notifier, case, record, template, facts, key=link.id)
 
 
 def _email(notifier, case, record, template: str, facts: dict, *, key) -> None:

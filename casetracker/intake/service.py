@@ -61,9 +61,32 @@ def submit(db_session: Session, *, answers: Mapping, language: str) -> tuple[Cas
     token = status_token(record)
     record.status_token_hash = _hash(token)
     case = case_service.create_case(
-        db_session, data=case_data(answers), actor=INTAKE, source=SOURCE, attach=[record]
+        db_session,
+        data=case_data(answers),
+        actor=INTAKE,
+        source=SOURCE,
+        attach=[record],
+        reason=_agent_note(answers),
     )
     return case, token
+
+
+def _agent_note(answers: Mapping) -> str | None:
+    """Tell staff, from the start, what an agent's request lacks for the identity link."""
+    agent_email = (answers.get("agent_email") or "").casefold()
+    if answers.get("kind") != "request" or not (answers.get("agent_name") or agent_email):
+        return None
+    if agent_email and agent_email == (answers.get("email") or "").casefold():
+        return (
+            "filed by an authorized agent with their own address as the individual's: no "
+            "identity link is sent; check the individual's identity directly"
+        )
+    if not answers.get("agent_authorization"):
+        return (
+            "filed by an authorized agent without their written permission: the individual's "
+            "confirmation by link will not verify identity until it is on record"
+        )
+    return None
 
 
 def problems(answers: Mapping) -> dict:
@@ -148,6 +171,19 @@ def filed_through_form(db_session: Session, *, case_id: int) -> bool:
     """Tell whether the case came through the public form (so the individual can be emailed)."""
     found = select(IntakeRecord.id).where(IntakeRecord.case_id == case_id)
     return db_session.scalar(found) is not None
+
+
+def agent_permission_on_record(db_session: Session, *, case: Case) -> bool | None:
+    """Tell whether a request an agent filed through the form has their written permission.
+
+    None when no agent acts, or the case did not come through the form.
+    """
+    subject = case.subject
+    if subject is None or not (subject.agent_name or subject.agent_email):
+        return None
+    found = select(IntakeRecord.agent_authorization).where(IntakeRecord.case_id == case.id)
+    row = db_session.execute(found).first()
+    return None if row is None else bool(row.agent_authorization)
 
 
 def language_of(db_session: Session, *, case_id: int) -> Language | None:

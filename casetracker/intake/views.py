@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from email.utils import parseaddr
+from urllib.parse import urlencode
+
 from flask import (
     Blueprint,
     abort,
@@ -23,8 +26,8 @@ from werkzeug.exceptions import HTTPException
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseNotFound
 from casetracker.extensions import db, limiter
-from casetracker.intake import languages, service
-from casetracker.intake.forms import PLATFORM_NOTE, IntakeForm
+from casetracker.intake import identity, languages, service
+from casetracker.intake.forms import PLATFORM_NOTE, RIGHT_LABELS, ConfirmForm, IntakeForm
 
 bp = Blueprint(
     "intake",
@@ -34,6 +37,7 @@ bp = Blueprint(
     static_url_path="/static",
 )
 SUBMITTED = "intake_submitted"
+CONFIRMED = "intake_identity_confirmed"
 
 
 def _rate_limit() -> str:
@@ -84,6 +88,10 @@ def _platform_note() -> Markup:
 
 
 def _language_url(code: str) -> str:
+    if request.endpoint == "intake.verify":
+        # The address holds the link's secret: switch language without repeating it, so that
+        # the page for a link that does not work is the same whatever its address.
+        return "?" + urlencode({"lang": code})
     endpoint = request.endpoint or "intake.new"
     return url_for(endpoint, **{**(request.view_args or {}), "lang": code})
 
@@ -144,6 +152,50 @@ def status(token: str):
     return render_template("intake/status.html", status=found)
 
 
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def verify(token: str):
+    """Ask the individual to confirm it is them; only pressing the button (a POST) does."""
+    if request.method == "GET":
+        found = identity.find_live(db.session, token=token)
+        return _confirm_page(found[1]) if found else _link_unusable()
+    done = identity.confirm(db.session, token=token)
+    if done is None:
+        return _link_unusable()
+    session[CONFIRMED] = {"reference": done.reference, "missing": done.missing}
+    return redirect(url_for(".verified"), code=303)
+
+
+@bp.get("/verified")
+def verified():
+    """Thank the individual, and say what else is needed when their confirmation is not all."""
+    done = session.get(CONFIRMED)
+    if not done:
+        return redirect(url_for(".new"))
+    return render_template("intake/verified.html", done=done, mail_from=_mail_from())
+
+
+def _confirm_page(case, *, expired_session: bool = False):
+    facts = identity.describe(case)
+    facts["right"] = RIGHT_LABELS.get(facts["right"])
+    return render_template(
+        "intake/verify.html",
+        form=ConfirmForm(),
+        expired_session=expired_session,
+        mail_from=_mail_from(),
+        **facts,
+    ), (400 if expired_session else 200)
+
+
+def _link_unusable():
+    """The one page for every link that does not work: unknown, altered, used or expired."""
+    return render_template("intake/verify_unusable.html", mail_from=_mail_from()), 404
+
+
+def _mail_from() -> str:
+    return parseaddr(current_app.config["MAIL_FROM"])[1]
+
+
 def _form_page(form: IntakeForm):
     if form.csrf_token.errors if hasattr(form, "csrf_token") else False:
         form.form_errors.append(
@@ -155,6 +207,9 @@ def _form_page(form: IntakeForm):
 
 @bp.errorhandler(CSRFError)
 def _csrf_error(error):
+    if request.endpoint == "intake.verify":
+        found = identity.find_live(db.session, token=request.view_args.get("token"))
+        return _confirm_page(found[1], expired_session=True) if found else _link_unusable()
     form = IntakeForm(language=languages.current())
     form.validate()
     form.form_errors.append(_("Your session expired. Please check your answers and send again."))

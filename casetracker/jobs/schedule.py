@@ -12,6 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
 from casetracker.cases import purge
+from casetracker.intake import jobs as intake_jobs
 from casetracker.mail import fetch
 from casetracker.outbox import delivery
 from casetracker.reminders import digest, service
@@ -83,6 +84,16 @@ JOBS: dict[str, Job] = {
             lambda config: IntervalTrigger(minutes=1),
             lambda config: "every 1 min" if config.get("IMAP_HOST") else "not configured",
             enabled=lambda config: bool(config.get("IMAP_HOST")),
+        ),
+        Job(
+            "identity-reminders",
+            intake_jobs.chase_identity,
+            "remind individuals once to confirm their identity by link, then close unconfirmed"
+            " requests (the identity policy)",
+            lambda config: IntervalTrigger(hours=1),
+            lambda config: "every 60 min" if config.get("SMTP_HOST") else "not configured",
+            # Without email the links never go out, so there is nothing to remind of.
+            enabled=lambda config: bool(config.get("SMTP_HOST")),
         ),
         Job(
             "digest",

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from casetracker import timesource
 from casetracker.cases.models import Subject
 from casetracker.extensions import db
-from casetracker.intake import languages
+from casetracker.intake import identity, languages
 from casetracker.intake.models import IntakeRecord
 from casetracker.intake.service import status_token
 from casetracker.mail import outgoing
@@ -69,11 +69,13 @@ def compose(message: OutboxMessage) -> EmailMessage:
         "name": subject.name,
         "dates": {key: _parse(value) for key, value in _dates(payload).items()},
         "status_url": _status_url(record),
+        "verify_url": identity.link_url(payload),
     }
     email = EmailMessage()
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = subject.email
-    if subject.agent_email:
+    # An identity link goes to the individual alone: never to the agent acting for them.
+    if subject.agent_email and payload.get("cc_agent", True):
         email["Cc"] = subject.agent_email
     email["Date"] = format_datetime(timesource.now())
     email["Message-ID"] = outgoing.message_id_for(message)
@@ -99,6 +101,10 @@ def _subject_line(payload: dict) -> str:
         "clarification": _("We need more information (%(reference)s)", reference=reference),
         "extension": _("We need more time to answer (%(reference)s)", reference=reference),
         "outcome": _("Your case %(reference)s is closed", reference=reference),
+        "identity_link": _("Please confirm it is you (%(reference)s)", reference=reference),
+        "identity_reminder": _(
+            "Reminder: please confirm it is you (%(reference)s)", reference=reference
+        ),
     }
     return titles[payload["template"]]
 

@@ -12,12 +12,15 @@ from sqlalchemy.orm import Session
 from casetracker.people.models import Staff
 
 SYSTEM = "system"
+# The individual a case is about, acting through a link only they were sent.
+INDIVIDUAL = "individual"
 # How the product's own actors are named to people, by the label the audit trail keeps.
 SYSTEM_NAMES = {
     "intake": "casetracker (public form)",
     "api": "casetracker (API intake)",
     "scheduler": "casetracker (scheduler)",
     "mail": "casetracker (mailbox)",
+    INDIVIDUAL: "the individual (emailed link)",
     SYSTEM: "casetracker",
 }
 
@@ -56,6 +59,11 @@ class Actor:
         """Act as the product itself (scheduler, intake)."""
         return cls(kind="system", label=label, role=SYSTEM)
 
+    @classmethod
+    def individual(cls) -> Actor:
+        """Act as the individual, who may only take what the system offers them by link."""
+        return cls(kind=INDIVIDUAL, label=INDIVIDUAL, role=SYSTEM)
+
     def with_scopes(self, scopes: frozenset[str]) -> Actor:
         return Actor(self.kind, self.label, self.role, self.staff_id, scopes)
 
@@ -68,7 +76,7 @@ def names(
     db_session: Session, *, recorded: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], str]:
     """Name recorded (kind, label) actors in words, staff by name; one query for all."""
-    people = {_who(label) for kind, label in recorded if kind != "system"}
+    people = {_who(label) for kind, label in recorded if kind not in _NAMED}
     found = {}
     if people:
         match = or_(Staff.email.in_(people), Staff.slack_user_id.in_(people))
@@ -79,9 +87,12 @@ def names(
             if slack_user_id:
                 found[slack_user_id] = name
     return {
-        (kind, label): _system_name(label) if kind == "system" else found.get(_who(label), label)
+        (kind, label): _system_name(label) if kind in _NAMED else found.get(_who(label), label)
         for kind, label in recorded
     }
+
+
+_NAMED = frozenset({SYSTEM, INDIVIDUAL})
 
 
 def _who(label: str) -> str:

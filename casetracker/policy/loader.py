@@ -10,7 +10,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
-from casetracker.deadlines import ClockRule
+from casetracker.deadlines import ClockRule, Duration
 from casetracker.policy.checks import check_policy
 from casetracker.policy.fields import Table, check_choice, parse_duration
 from casetracker.policy.model import (
@@ -21,6 +21,7 @@ from casetracker.policy.model import (
     STAGES,
     ClockEntry,
     ClockSpec,
+    IdentityCheck,
     Policy,
     PolicyError,
     Reminders,
@@ -61,6 +62,7 @@ _CLOCK_KEYS = (
 )
 _REMINDER_KEYS = ("before_due", "at_due", "overdue_every", "dpo_when_overdue", "source")
 _RULE_KEYS = ("kind", "jurisdictions", "data_contexts", "route")
+_IDENTITY_KEYS = ("not_required_for", "source", "link", "reminder", "closure", "respond_clock")
 _ROUTE_STAGES = tuple(stage for stage in STAGES if stage != "closed")
 
 
@@ -101,7 +103,8 @@ def build_policy(data: dict[str, Any], *, source_path: str, actions: Collection[
         ),
         bodies=_bodies(root.table("bodies")),
         redirectable_contexts=_redirect(root.table("redirect", ("contexts", "source"))),
-        identity_not_required_for=_identity(root.table("identity", ("not_required_for", "source"))),
+        identity_not_required_for=_identity(root.table("identity", _IDENTITY_KEYS)),
+        identity_check=_identity_check(root.table("identity", _IDENTITY_KEYS)),
         reminders=_reminders(root.table("reminders", _REMINDER_KEYS)),
         tasks=_tasks(root.table("tasks", ("before_legal_due", "at_least", "source"))),
         retention=_retention(root.table("retention", ("closed_case_pii", "source"))),
@@ -207,6 +210,33 @@ def _identity(table: Table) -> frozenset[str]:
     if value == []:
         return frozenset()
     return frozenset(table.choices("not_required_for", RIGHTS, "right", required=True))
+
+
+def _identity_check(table: Table) -> IdentityCheck:
+    link = table.table("link", ("expires_after", "source"))
+    reminder = table.table("reminder", ("after", "source"))
+    closure = table.table("closure", ("after_reminder", "source"))
+    respond = table.table("respond_clock", ("from_verification", "source"))
+    for part in (link, reminder, closure, respond):
+        part.source()
+    listed = respond.value("from_verification")
+    # An empty list is a valid choice: every respond clock keeps counting from receipt.
+    jurisdictions = (
+        ()
+        if listed == []
+        else respond.choices("from_verification", JURISDICTIONS, "jurisdiction", required=True)
+    )
+    return IdentityCheck(
+        link_expires_after=_days(link, "expires_after"),
+        remind_after=_days(reminder, "after"),
+        close_after_reminder=_days(closure, "after_reminder"),
+        respond_from_verification=frozenset(jurisdictions),
+    )
+
+
+def _days(table: Table, key: str) -> Duration:
+    span = _calendar_days(table.value(key), table.at(key), "identity checks")
+    return Duration(span.days, "days")
 
 
 def _reminders(table: Table) -> Reminders:

@@ -165,6 +165,17 @@ class TaskTargets:
 
 
 @dataclass(frozen=True)
+class IdentityCheck:
+    """How a request filed through the form confirms identity: an emailed, single-use link."""
+
+    link_expires_after: Duration
+    remind_after: Duration
+    close_after_reminder: Duration
+    # Jurisdictions whose respond clock starts again when identity is verified.
+    respond_from_verification: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Retention:
     """How long personal data of closed cases is kept."""
 
@@ -182,6 +193,7 @@ class Policy:
     bodies: Mapping[str, Mapping[str, str]]
     redirectable_contexts: frozenset[str]
     identity_not_required_for: frozenset[str]
+    identity_check: IdentityCheck
     reminders: Reminders
     tasks: TaskTargets
     retention: Retention

@@ -59,6 +59,12 @@ def _in_work_with_a_task(api, clock):
     return case["reference"]
 
 
+def _waiting_for_identity(api, clock):
+    case = api.create(kind="request", right="access", jurisdiction="EU")
+    assert api.act(case, "acknowledge").status_code == 200
+    return case["reference"]
+
+
 # Each action that people are not offered as a form, with a case it applies to.
 SETUPS = {
     "snooze": (_open, {"clock": "respond"}),
@@ -73,6 +79,13 @@ SETUPS = {
     "add_attachment": (_owned, {"attachment": 3}),
     "message_bounced": (_open, {"message": 7}),
     "update_task": (_in_work_with_a_task, {"task": 1, "status": "done"}),
+    "identity_confirmed": (_waiting_for_identity, {"reason": "confirmed by the emailed link"}),
+    "release_response": (
+        _owned,
+        {"package": 1, "count": 2, "of": 5, "until": "2026-12-01T09:00:00+00:00"},
+    ),
+    "revoke_response": (_owned, {"package": 1}),
+    "response_downloaded": (_open, {"package": 1, "count": 1, "of": 5}),
 }
 
 

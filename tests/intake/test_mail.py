@@ -93,7 +93,7 @@ def test_rows_erased_by_the_retention_purge_are_never_sent(app, clock, mailbox):
     assert mailbox.messages() == []
 
 
-def test_the_agent_gets_a_copy(client, clock, mailbox):
+def test_the_agent_gets_a_copy_but_not_of_the_identity_link(client, clock, mailbox):
     submit(
         client,
         kind="request",
@@ -105,8 +105,10 @@ def test_the_agent_gets_a_copy(client, clock, mailbox):
         agent_authorization="Signed permission dated 1 October 2026",
     )
     deliver(clock)
-    [email] = mailbox.messages()
-    assert email["Cc"] == "agent@example.org"
+    acknowledgement, link = mailbox.messages()
+    assert acknowledgement["Cc"] == "agent@example.org"
+    assert "/complaints/verify/" in link.get_body(("plain",)).get_content()
+    assert (link["To"], link["Cc"]) == ("erika@example.org", None)
     assert the_case().jurisdiction == "US-CA"
 
 

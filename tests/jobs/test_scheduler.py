@@ -14,7 +14,14 @@ from casetracker.jobs.schedule import JOBS
 def test_every_job_is_scheduled_under_its_fixed_id(app):
     built = scheduler.build(app, BackgroundScheduler)
     jobs = {job.id: job for job in built.get_jobs()}
-    assert set(jobs) == {"sla-sweep", "deliver-outbox", "fetch-mail", "digest", "retention-purge"}
+    assert set(jobs) == {
+        "sla-sweep",
+        "deliver-outbox",
+        "fetch-mail",
+        "identity-reminders",
+        "digest",
+        "retention-purge",
+    }
     for job in jobs.values():
         assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (300, True, 1)
     digest = jobs["digest"].trigger
