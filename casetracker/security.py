@@ -20,6 +20,14 @@ SWAGGER_POLICY = POLICY.replace(
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def private_page(response: Response) -> Response:
+    """Keep a page behind an individual's private link out of caches and other sites' logs."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Add the security headers to every response."""
     over_https = app.config["CASETRACKER_BASE_URL"].startswith("https://")

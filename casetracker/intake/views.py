@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from casetracker import security
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseNotFound
 from casetracker.extensions import db, limiter
@@ -96,12 +97,7 @@ def _language_url(code: str) -> str:
     return url_for(endpoint, **{**(request.view_args or {}), "lang": code})
 
 
-@bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+bp.after_request(security.private_page)
 
 
 @bp.route("/new", methods=["GET", "POST"])

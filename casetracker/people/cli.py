@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
+from casetracker.clierrors import refuse
 from casetracker.extensions import db
 from casetracker.people import service
 
@@ -38,7 +39,7 @@ def add_staff(name, email, role, slack_user_id, password_stdin):
     try:
         staff = service.add_staff(db.session, data=data, password=password)
     except ValidationError as exc:
-        _fail(exc)
+        refuse(exc)
     click.echo(f"added {staff.email} ({staff.role})")
 
 
@@ -56,7 +57,7 @@ def create_token(staff_email, scopes):
     try:
         token = service.create_token(db.session, data={"staff": staff_email, "scopes": scopes})
     except ValidationError as exc:
-        _fail(exc)
+        refuse(exc)
     click.echo(token)
 
 
@@ -65,10 +66,3 @@ def _read_password() -> str:
     if len(password) < 12:
         raise click.UsageError("--password-stdin: the password needs at least 12 characters")
     return password
-
-
-def _fail(exc: ValidationError):
-    for field, messages in exc.normalized_messages().items():
-        for message in messages if isinstance(messages, list) else [messages]:
-            click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
-    sys.exit(2)

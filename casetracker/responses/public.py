@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, send_file
 from sqlalchemy import select
 
-from casetracker import storage, timesource
+from casetracker import security, storage, timesource
 from casetracker.cases.models import Case
 from casetracker.extensions import db, limiter
 from casetracker.responses import service
@@ -22,12 +22,7 @@ bp = Blueprint("responses_public", __name__, url_prefix=PREFIX)
 TOKEN = "<string(length=64):token>"  # noqa: S105 - a route converter, not a secret
 
 
-@bp.after_request
-def _private(response):
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Frame-Options"] = "DENY"
-    return response
+bp.after_request(security.private_page)
 
 
 @bp.get(f"/{TOKEN}")

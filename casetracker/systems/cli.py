@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
+from casetracker.clierrors import refuse
 from casetracker.extensions import db
 from casetracker.policy import DATA_CONTEXTS, RIGHTS
 from casetracker.systems import service
-from casetracker.systems.schemas import flat_errors
 
 group = AppGroup("systems", help="Manage the inventory of systems that hold personal data.")
 
@@ -38,7 +36,7 @@ def add(name, owner, contexts, rights, instructions):
     try:
         system = service.add_system(db.session, data=data)
     except ValidationError as exc:
-        _fail(exc)
+        refuse(exc)
     click.echo(f"added {system.name} (owner {system.owner.email})")
 
 
@@ -65,7 +63,7 @@ def change_owner(name, owner):
     except service.SystemNotFound as exc:
         raise click.BadParameter(str(exc), param_hint="NAME") from exc
     except ValidationError as exc:
-        _fail(exc)
+        refuse(exc)
     click.echo(f"{system.name} now belongs to {system.owner.email}")
 
 
@@ -79,10 +77,3 @@ def retire(name):
         raise click.BadParameter(str(exc), param_hint="NAME") from exc
     service.retire(db.session, system_id=system.id)
     click.echo(f"retired {system.name}")
-
-
-def _fail(exc: ValidationError):
-    for field, messages in flat_errors(exc.normalized_messages()).items():
-        for message in messages:
-            click.echo(f"error: --{field.replace('_', '-')}: {message}", err=True)
-    sys.exit(2)
