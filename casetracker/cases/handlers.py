@@ -261,8 +261,19 @@ def reply(step: Step) -> None:
 
 
 def add_attachment(step: Step) -> None:
-    _owner_or_dpo(step, "add files to")
-    step.reason = f"file #{step.params['attachment']} added to the case"
+    """Record a file kept with the case; a task's owner may add the result of their task."""
+    number, task_id = step.params["attachment"], step.params.get("task")
+    if task_id is None:
+        _owner_or_dpo(step, "add files to")
+        step.reason = f"file #{number} added to the case"
+        return
+    task, actor = tasks.find(step.case, task_id), step.actor
+    if not tasks.may_change(actor.role, actor.staff_id, task, step.case):
+        raise PermissionDenied(
+            f"only the task's owner, the case owner or the DPO may add files for the "
+            f"{task.system.name} task of {step.case.reference}"
+        )
+    step.reason = f"file #{number} added for the {task.system.name} task"
 
 
 def release_response(step: Step) -> None:

@@ -194,6 +194,12 @@ class ReplySchema(Schema):
 
 class AttachmentSchema(Schema):
     attachment = fields.Integer(required=True, strict=True)
+    task = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "the task whose result the file is (its owner may add it)"},
+    )
 
 
 class QuestionSchema(Schema):

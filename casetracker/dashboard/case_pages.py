@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -20,6 +22,7 @@ from casetracker.extensions import db
 from casetracker.intake import service as intake
 from casetracker.mail import files as mail_files
 from casetracker.mail import listing as mail_listing
+from casetracker.storage import StorageFull
 
 bp = Blueprint("case_pages", __name__, url_prefix="/cases")
 STALE = "Someone else changed this case while you were looking at it. Reload it and try again."
@@ -150,6 +153,34 @@ def _again(reference: str, action: str, errors: dict, message: str | None, statu
     case = _case(reference)
     context = page_context(case, failed=action, errors=errors, values=request.form, message=message)
     return render_template("cases/case.html", **context), status
+
+
+@bp.post("/<reference>/tasks/<int(min=1, max=9223372036854775807):task_id>/files")
+def task_file(reference: str, task_id: int):
+    """Keep a file a task's owner gathered (an export, a proof of deletion) with the case."""
+    case = _case(reference)
+    chosen = request.files.get("file")
+    try:
+        kept = mail_files.add(
+            db.session, reference=reference, upload=chosen.stream if chosen else io.BytesIO(),
+            filename=chosen.filename if chosen else None,
+            content_type=chosen.mimetype if chosen else None,
+            actor=access.web_actor(current_user, case), source="web", task_id=task_id,
+        )  # fmt: skip
+    except ValidationError as exc:
+        return _task_again(reference, task_id, {}, 422, message=_file_refused(exc))
+    except StorageFull as exc:
+        return _task_again(reference, task_id, {}, 507, message=f"The file was not added: {exc}.")
+    except CaseError as exc:
+        message = f"{exc.message[:1].upper()}{exc.message[1:]}. Nothing was added."
+        return _task_again(reference, task_id, {}, exc.status, message=message)
+    flash(f"{kept.filename} was added to the case for its task.", "success")
+    return redirect(url_for("case_pages.show", reference=reference))
+
+
+def _file_refused(exc: ValidationError) -> str:
+    messages = exc.normalized_messages().get("file", ["refused"])
+    return f"The file was not added: {' '.join(messages)}."
 
 
 def _task_again(reference: str, task_id: int, errors: dict, status: int, *, message=None):

@@ -151,17 +151,21 @@ class CaseAttachments(MethodView):
     @bp.doc(requestBody=UPLOAD_BODY)
     @bp.response(201, UploadedFileSchema)
     def post(self, reference):
-        """Keep a file with the case (the DPO or its owner)."""
+        """Keep a file with the case (the DPO or its owner; with `task`, also the task's owner)."""
         limit = current_app.config["ATTACHMENT_MAX_BYTES"]
         request.max_content_length = limit + UPLOAD_OVERHEAD
         try:
             upload = request.files.get("file", FileStorage())
         except RequestEntityTooLarge:
             abort(422, errors={"file": [f"larger than the {limit:,}-byte limit"]})
+        task = request.form.get("task") or None
+        if task is not None and not (task.isdigit() and int(task) > 0):
+            abort(422, errors={"task": ["a task id: a whole number above 0"]})
         return or_abort(
             lambda: files.add(
                 db.session, reference=reference, upload=upload.stream, filename=upload.filename,
                 content_type=upload.mimetype, actor=g.actor, source=SOURCE,
+                task_id=int(task) if task else None,
             )
         )  # fmt: skip
 

@@ -23,9 +23,10 @@ GENERIC_TYPE = "application/octet-stream"
 
 def add(
     db_session: Session, *, reference: str, upload: BinaryIO, filename: str | None,
-    content_type: str | None, actor: Actor, source: str,
+    content_type: str | None, actor: Actor, source: str, task_id: int | None = None,
 ) -> Attachment:  # fmt: skip
-    """Keep an uploaded file with the case (DPO or owner), refusing one over the size limit."""
+    """Keep an uploaded file with the case (the DPO or its owner; for a task, also the task's
+    owner), refusing one over the size limit."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
     data = upload.read(limit + 1)
     if not data:
@@ -50,7 +51,8 @@ def add(
         db_session.flush()
         case_service.perform(
             db_session, reference=case.reference, action="add_attachment",
-            version=case_service.CURRENT, params={"attachment": attachment.id},
+            version=case_service.CURRENT,
+            params={"attachment": attachment.id, "task": task_id},
             actor=actor, source=source,
         )  # fmt: skip
     except Exception:

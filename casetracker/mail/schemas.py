@@ -10,7 +10,14 @@ from casetracker.policy import RIGHTS
 
 PII = {"description": "personal data: only for tokens with the pii scope"}
 BINARY = {"type": "string", "format": "binary", "minLength": 1}
-UPLOAD = {"type": "object", "required": ["file"], "properties": {"file": BINARY}}
+UPLOAD = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": BINARY,
+        "task": {"type": "integer", "minimum": 1, "description": "the task whose result it is"},
+    },
+}
 UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": UPLOAD}}}
 REPLY_BODY = {"required": True, "content": {"application/json": {"schema": ReplySchema}}}
 

@@ -50,7 +50,7 @@ def _wire(state) -> None:
 
 def allow_uploads() -> None:
     """Let an upload to a case be as large as ATTACHMENT_MAX_BYTES, before the form is read."""
-    if request.endpoint == "inbox.upload":
+    if request.endpoint in ("inbox.upload", "case_pages.task_file"):
         request.max_content_length = current_app.config["ATTACHMENT_MAX_BYTES"] + UPLOAD_OVERHEAD
 
 

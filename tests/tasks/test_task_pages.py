@@ -64,9 +64,11 @@ def test_the_dpo_sees_each_task_with_owner_status_due_note_and_instructions(
         "Done with the CRM task",
         "No data found in CRM",
         "Unblock the CRM task",
+        "Add the file for the CRM task",
         "Done with the Newsletter tool task",
         "No data found in Newsletter tool",
         "Mark blocked",
+        "Add the file for the Newsletter tool task",
     ]
 
 
