@@ -5,7 +5,7 @@ individual's downloads record on a case. Declared here, registered with the othe
 
 from __future__ import annotations
 
-from casetracker.cases import handlers, schemas
+from casetracker.cases import handlers, record_handlers, schemas
 from casetracker.cases.action_types import ANYONE, PEOPLE, SYSTEM, Action
 from casetracker.cases.models import Case
 from casetracker.cases.task_schemas import TaskUpdateSchema
@@ -40,7 +40,7 @@ UNLISTED: tuple[Action, ...] = (
     _unlisted(
         "ask_individual",
         schemas.QuestionSchema,
-        handlers.ask_individual,
+        record_handlers.ask_individual,
         roles=PEOPLE,
         when=_not_closed_case,
         bumps_version=False,
@@ -62,12 +62,14 @@ UNLISTED: tuple[Action, ...] = (
             case.status == "closed" and case.subject is not None and not case.subject.erased_at
         ),
     ),
-    _unlisted("message_received", schemas.MessageSchema, handlers.message_received, roles=SYSTEM),
-    _unlisted("link_message", schemas.MessageSchema, handlers.link_message, roles=PEOPLE),
+    _unlisted(
+        "message_received", schemas.MessageSchema, record_handlers.message_received, roles=SYSTEM
+    ),
+    _unlisted("link_message", schemas.MessageSchema, record_handlers.link_message, roles=PEOPLE),
     _unlisted(
         "reply",
         schemas.ReplySchema,
-        handlers.reply,
+        record_handlers.reply,
         roles=PEOPLE,
         when=lambda case, policy: case.subject is not None and not case.subject.erased_at,
         bumps_version=False,
@@ -75,7 +77,7 @@ UNLISTED: tuple[Action, ...] = (
     _unlisted(
         "add_attachment",
         schemas.AttachmentSchema,
-        handlers.add_attachment,
+        record_handlers.add_attachment,
         roles=PEOPLE,
         bumps_version=False,
     ),
@@ -90,23 +92,23 @@ UNLISTED: tuple[Action, ...] = (
     *(
         _unlisted(name, schemas.PackageSchema, handler, roles=PEOPLE, bumps_version=False)
         for name, handler in (
-            ("release_response", handlers.release_response),
-            ("revoke_response", handlers.revoke_response),
+            ("release_response", record_handlers.release_response),
+            ("revoke_response", record_handlers.revoke_response),
         )
     ),
     _unlisted(
         "response_downloaded",
         schemas.PackageSchema,
-        handlers.response_downloaded,
+        record_handlers.response_downloaded,
         roles=SYSTEM,
         bumps_version=False,
     ),
     *(
         _unlisted(name, schema, handler, roles=SYSTEM, bumps_version=False)
         for name, schema, handler in (
-            ("message_bounced", schemas.MessageSchema, handlers.message_bounced),
-            ("email_sent", schemas.MessageSentSchema, handlers.message_sent),
-            ("opengdpr_sent", schemas.MessageSentSchema, handlers.message_sent),
+            ("message_bounced", schemas.MessageSchema, record_handlers.message_bounced),
+            ("email_sent", schemas.MessageSentSchema, record_handlers.message_sent),
+            ("opengdpr_sent", schemas.MessageSentSchema, record_handlers.message_sent),
         )
     ),
 )
