@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
@@ -12,6 +13,10 @@ DEV_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused outside developme
 SCHEDULER_MODES = ("embedded", "off")
 IMAP_SECURITY = ("ssl", "starttls", "none")
 RATE_LIMITS = ("INTAKE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT")
+# The roles of casetracker.people.models.ROLES, which single sign-on may grant.
+STAFF_ROLES = ("staff", "dpo", "admin")
+DEFAULT_ROLE_MAP = "privacy-dpo=dpo,privacy-staff=staff,privacy-admin=admin"
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class ConfigError(RuntimeError):
@@ -38,6 +43,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "SLACK_API_BASE_URL": env.get("SLACK_API_BASE_URL") or None,
         **_intake_settings(env),
         **_mail_settings(env),
+        **_sign_in_settings(env),
         "SLACK_APP_TOKEN": env.get("SLACK_APP_TOKEN") or None,
     }
 
@@ -115,6 +121,43 @@ def check(config: Mapping, *, development: bool) -> None:
             raise ConfigError(
                 f"{name}: {config[name]!r} is not a rate limit such as '10 per minute;100 per hour'"
             ) from exc
+    _check_sign_in(config)
+
+
+def _check_sign_in(config: Mapping) -> None:
+    """Refuse a single sign-on set-up that would fail at the first sign-in, or lock all out."""
+    issuer = config.get("OIDC_ISSUER")
+    if not issuer:
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
+            if config.get(name):
+                raise ConfigError(f"OIDC_ISSUER: required when {name} is set")
+        if not config["PASSWORD_SIGN_IN"]:
+            raise ConfigError(
+                "PASSWORD_SIGN_IN: 'off' needs single sign-on (set OIDC_ISSUER), or nobody can"
+                " sign in"
+            )
+        return
+    parts = urlsplit(issuer)
+    loopback = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if not (parts.scheme == "https" or loopback) or not parts.hostname:
+        raise ConfigError(
+            f"OIDC_ISSUER: {issuer!r} is not an https:// address (http:// only for localhost)"
+        )
+    if parts.query or parts.fragment:
+        raise ConfigError(f"OIDC_ISSUER: {issuer!r} must have no query or fragment")
+    for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ROLE_CLAIM"):
+        if not config.get(name):
+            raise ConfigError(f"{name}: required when OIDC_ISSUER is set")
+    if "openid" not in config["OIDC_SCOPES"].split():
+        raise ConfigError(f"OIDC_SCOPES: {config['OIDC_SCOPES']!r} must include 'openid'")
+    role_map = config["OIDC_ROLE_MAP"]
+    if not role_map:
+        raise ConfigError("OIDC_ROLE_MAP: name at least one group, e.g. 'privacy-staff=staff'")
+    for group, role in role_map.items():
+        if role not in STAFF_ROLES:
+            raise ConfigError(
+                f"OIDC_ROLE_MAP: {group}={role}: {role!r} is not one of {', '.join(STAFF_ROLES)}"
+            )
 
 
 def _mail_settings(env: Mapping[str, str]) -> dict:
@@ -149,6 +192,41 @@ def _intake_settings(env: Mapping[str, str]) -> dict:
         "SIGN_IN_RATE_LIMIT": env.get("SIGN_IN_RATE_LIMIT") or "10 per minute;100 per hour",
         "PRIVACY_POLICY_URL": env.get("PRIVACY_POLICY_URL") or None,
     }
+
+
+def _sign_in_settings(env: Mapping[str, str]) -> dict:
+    """Single sign-on through an OpenID provider, and whether passwords still work."""
+    return {
+        "OIDC_ISSUER": env.get("OIDC_ISSUER") or None,
+        "OIDC_CLIENT_ID": env.get("OIDC_CLIENT_ID") or None,
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_ROLE_CLAIM": env.get("OIDC_ROLE_CLAIM") or "groups",
+        "OIDC_ROLE_MAP": _role_map(env.get("OIDC_ROLE_MAP") or DEFAULT_ROLE_MAP),
+        "OIDC_SCOPES": env.get("OIDC_SCOPES") or "openid email profile",
+        "PASSWORD_SIGN_IN": _switch(env, "PASSWORD_SIGN_IN", default=True),
+    }
+
+
+def _role_map(text: str) -> dict[str, str]:
+    """Read 'group=role,group=role' (the group names as the provider sends them)."""
+    mapping: dict[str, str] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        group, equals, role = (side.strip() for side in entry.rpartition("="))
+        if not equals or not group or not role:
+            raise ConfigError(f"OIDC_ROLE_MAP: {entry!r} is not 'group=role'")
+        if group in mapping:
+            raise ConfigError(f"OIDC_ROLE_MAP: the group {group!r} is named twice")
+        mapping[group] = role
+    return mapping
+
+
+def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    value = (env.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value not in ("on", "off"):
+        raise ConfigError(f"{name}: {env[name]!r} is not 'on' or 'off'")
+    return value == "on"
 
 
 def _integer(env: Mapping[str, str], name: str, default: int) -> int:

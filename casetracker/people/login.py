@@ -1,4 +1,4 @@
-"""Dashboard sessions: Flask-Login wiring and the role checks the admin pages use."""
+"""Dashboard sessions: Flask-Login and single sign-on wiring, and the admin pages' role checks."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from flask import Flask, abort
 from flask_login import current_user, login_required
 
 from casetracker.extensions import db, login_manager
-from casetracker.people import service
+from casetracker.people import oidc, service
 
 
 def init_app(app: Flask) -> None:
     """Load the signed-in staff member from the session; send others to sign in."""
+    oidc.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "people.sign_in"
     login_manager.login_message = "Please sign in to see that page."

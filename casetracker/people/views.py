@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -19,17 +21,21 @@ from marshmallow import ValidationError
 
 from casetracker import timesource
 from casetracker.extensions import db, limiter
-from casetracker.people import service
+from casetracker.people import oidc, service, sso
 from casetracker.people.login import role_required
 from casetracker.people.models import ROLES
 from casetracker.people.schemas import SignInSchema
 
+log = logging.getLogger(__name__)
 bp = Blueprint("people", __name__)
 ADMIN = "admin"
 # Per network address, on top of each account's lock-out: slows guessing across accounts.
 TOO_MANY_SIGN_INS = (
     "There were too many sign-in attempts from your network. Wait a few minutes, then try again."
 )
+PASSWORDS_OFF = "Signing in with a password is turned off here: use single sign-on."
+# Kept in the session for the provider's sign-out while it fits the cookie comfortably.
+MAX_KEPT_ID_TOKEN = 2048
 
 
 def _sign_in_limit() -> str:
@@ -43,7 +49,9 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(_next_page())
     if request.method == "GET":
-        return render_template("people/sign_in.html", values={}, errors={}, refused=None)
+        return _sign_in_page()
+    if not current_app.config["PASSWORD_SIGN_IN"]:
+        return _sign_in_page(refused=PASSWORDS_OFF, status=403)
     values = {"email": request.form.get("email", ""), "password": request.form.get("password", "")}
     try:
         fields = SignInSchema().load(values)
@@ -57,13 +65,63 @@ def sign_in():
     return redirect(_next_page())
 
 
+@bp.get("/auth/oidc/start")
+@limiter.limit(_sign_in_limit, error_message=TOO_MANY_SIGN_INS)
+def sso_start():
+    """Send the browser to the identity provider to sign in."""
+    if not oidc.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(_next_page())
+    session["sso_next"] = _next_page()
+    try:
+        return oidc.start()
+    except oidc.SsoFailed as exc:
+        return _sso_failed(exc)
+
+
+@bp.get(oidc.CALLBACK_PATH)
+@limiter.limit(_sign_in_limit, error_message=TOO_MANY_SIGN_INS)
+def sso_callback():
+    """Sign in the staff member the identity provider vouches for."""
+    if not oidc.enabled():
+        abort(404)
+    config = current_app.config
+    try:
+        identity = oidc.finish()
+        staff = sso.sign_in(
+            db.session,
+            claims=identity.claims,
+            role_claim=config["OIDC_ROLE_CLAIM"],
+            role_map=config["OIDC_ROLE_MAP"],
+            now=timesource.now(),
+        )
+    except oidc.SsoFailed as exc:
+        return _sso_failed(exc)
+    except sso.SsoRefused as exc:
+        return _sso_page("You cannot sign in to casetracker", exc.message, 403)
+    target = _safe_next(session.get("sso_next", ""))
+    session.clear()
+    login_user(staff)
+    session["signed_in_with"] = "oidc"
+    if len(identity.id_token) <= MAX_KEPT_ID_TOKEN:
+        session["oidc_id_token"] = identity.id_token
+    return redirect(target)
+
+
 @bp.post("/sign-out")
 def sign_out():
-    """End the session."""
+    """End the session, and the identity provider's too when it offers that."""
+    through_provider = session.get("signed_in_with") == "oidc"
+    id_token = session.get("oidc_id_token")
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("people.sign_in"))
+    provider = None
+    if through_provider:
+        back = current_app.config["CASETRACKER_BASE_URL"] + url_for("people.sign_in")
+        provider = oidc.end_session_url(id_token=id_token, then=back)
+    return redirect(provider or url_for("people.sign_in"))
 
 
 @bp.get("/staff")
@@ -135,10 +193,32 @@ def revoke_token(token_id: int):
     return redirect(url_for("people.tokens"))
 
 
+def _sign_in_page(*, values=None, errors=None, refused: str | None = None, status: int = 200):
+    context = {
+        "values": values or {},
+        "errors": errors or {},
+        "refused": refused,
+        "passwords": current_app.config["PASSWORD_SIGN_IN"],
+        "single_sign_on": oidc.enabled(),
+    }
+    return render_template("people/sign_in.html", **context), status
+
+
 def _sign_in_again(values: dict, errors: dict, refused: str | None):
     values = {"email": values["email"]}
-    context = {"values": values, "errors": errors, "refused": refused}
-    return render_template("people/sign_in.html", **context), 422 if errors else 401
+    return _sign_in_page(
+        values=values, errors=errors, refused=refused, status=422 if errors else 401
+    )
+
+
+def _sso_failed(error: oidc.SsoFailed):
+    log.warning("single sign-on failed: %s", error)
+    return _sso_page("Single sign-on did not complete", error.message, error.status)
+
+
+def _sso_page(title: str, text: str, status: int):
+    context = {"title": title, "text": text, "not_signed_in": sso.NOT_SIGNED_IN}
+    return render_template("people/sso_problem.html", **context), status
 
 
 def _staff_page(values: dict, errors: dict, status: int = 200):
@@ -165,7 +245,10 @@ def _tokens_page(values: dict, errors: dict, secret: str | None, status: int = 2
 
 
 def _next_page() -> str:
-    target = request.args.get("next", "")
+    return _safe_next(request.args.get("next", ""))
+
+
+def _safe_next(target: str) -> str:
     parts = urlsplit(target)
     # Only paths on this site: an absolute or scheme-relative URL would be an open redirect.
     safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
