@@ -219,11 +219,14 @@ def breach(step: Step) -> None:
 
 
 def erase(step: Step) -> None:
-    """Erase the individual's personal data and the complaint text; keep the rest."""
+    """Erase the individual's personal data, the complaint text and the task notes (they may
+    quote the individual); keep the rest."""
     subject = step.case.subject
     subject.name = subject.email = subject.agent_name = subject.agent_email = None
     subject.erased_at = step.at
     step.case.summary = None
+    for task in step.case.tasks:
+        task.note = None
     step.reason = (
         f"personal data erased: closed more than {step.params['period']} ago (retention policy)"
     )

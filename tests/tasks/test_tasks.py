@@ -152,3 +152,18 @@ def test_a_complaint_or_an_unmatched_request_gets_no_task(in_work, dpo_api):
     assert _tasks(dpo_api, complaint["reference"]) == []
     portability = in_work(right="portability", jurisdiction="EU", data_context="website")
     assert _tasks(dpo_api, portability["reference"]) == []
+
+
+def test_the_retention_purge_erases_task_notes(in_work, dpo_api, clock):
+    from casetracker.cases import purge
+
+    reference = in_work()["reference"]
+    for task in _tasks(dpo_api, reference):
+        note = "Found erika@example.org in two places; deleted both."
+        _set(dpo_api, reference, task["id"], status="done", note=note)
+    current = dpo_api.get(f"/api/v1/cases/{reference}").json
+    assert dpo_api.act(current, "resolve", outcome="complied").status_code == 200
+    clock.advance(days=800)
+    purge.purge(db.session, now=clock.at)
+    assert [t["note"] for t in _tasks(dpo_api, reference)] == [None, None]
+    assert [t["status"] for t in _tasks(dpo_api, reference)] == ["done", "done"]
