@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from casetracker import config as settings
 from casetracker import (
+    accesslog,
     dashboard,
     database,
     errors,
@@ -23,6 +23,7 @@ from casetracker import (
     systems,
     timesource,
 )
+from casetracker import config as settings
 from casetracker.cases import actions, task_api
 from casetracker.cases import api as cases_api
 from casetracker.demo import cli as demo_cli
@@ -77,6 +78,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     intake.init_app(app)
     systems.init_app(app)
     responses.init_app(app)
+    accesslog.init_app(app)
     errors.init_app(app)
     health.init_app(app)
     security.init_app(app)

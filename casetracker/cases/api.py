@@ -8,6 +8,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from casetracker import timesource
+from casetracker.accesslog import service as accesslog
 from casetracker.api import variants
 from casetracker.cases import actions, listing, service
 from casetracker.cases.http import json_object, or_abort
@@ -89,6 +90,7 @@ class Cases(MethodView):
             abort(422, errors=exc.messages)
         now = timesource.now()
         items = [case_view(case, actor=g.actor, now=now) for case in page.items]
+        accesslog.record_answer(db.session, actor=g.actor, seen=[(c.id, None) for c in page.items])
         return {"items": items, "next_cursor": page.next_cursor}
 
     @bp.doc(requestBody=_json_body(CaseCreateSchema))
@@ -112,7 +114,9 @@ class CaseItem(MethodView):
     def get(self, reference):
         """Return one case with its clocks and the actions allowed now."""
         case = or_abort(lambda: service.get_case(db.session, reference=reference))
-        return case_view(case, actor=g.actor, now=timesource.now())
+        view = case_view(case, actor=g.actor, now=timesource.now())
+        accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+        return view
 
 
 @bp.route("/<reference>/actions")
@@ -138,7 +142,9 @@ class CaseActions(MethodView):
                     source=SOURCE,
                 )
             )
-            return case_view(case, actor=g.actor, now=timesource.now())
+            view = case_view(case, actor=g.actor, now=timesource.now())
+            accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+            return view
 
 
 @bp.route("/<reference>/events")

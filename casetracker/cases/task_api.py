@@ -6,6 +6,7 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from casetracker.accesslog import service as accesslog
 from casetracker.cases import service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.task_schemas import TaskBodyVariants, TaskListSchema, TaskSchema, task_view
@@ -25,7 +26,7 @@ class CaseTasks(MethodView):
     def get(self, reference):
         """List the request's tasks, one per system that holds the data."""
         case = or_abort(lambda: service.get_case(db.session, reference=reference))
-        return {"items": [task_view(task) for task in case.tasks]}
+        return {"items": _shown(case, case.tasks)}
 
 
 @bp.route("/cases/<reference>/tasks/<int(min=1, max=9223372036854775807):task_id>")
@@ -48,4 +49,12 @@ class CaseTask(MethodView):
                 source="api",
             )
         )
-        return task_view(find(case, task_id))
+        return _shown(case, [find(case, task_id)])[0]
+
+
+def _shown(case, tasks) -> list[dict]:
+    """Present the tasks, recording the view when their notes go out (pii scope)."""
+    views = [task_view(task, with_note=g.actor.sees_pii) for task in tasks]
+    if any(view["note"] for view in views):
+        accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+    return views

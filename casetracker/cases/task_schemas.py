@@ -46,7 +46,10 @@ class TaskSchema(Schema):
     owner = fields.String(metadata={"description": "the task owner's email"})
     status = fields.String(metadata={"enum": list(TASK_STATUSES)})
     due_at = fields.AwareDateTime()
-    note = fields.String(allow_none=True)
+    note = fields.String(
+        allow_none=True,
+        metadata={"description": "may quote the individual's data: only for the pii scope"},
+    )
     finished_at = fields.AwareDateTime(allow_none=True)
 
 
@@ -54,13 +57,15 @@ class TaskListSchema(Schema):
     items = fields.List(fields.Nested(TaskSchema))
 
 
-def task_view(task) -> dict:
+def task_view(task, *, with_note: bool) -> dict:
+    """Return a task as the API shows it; its note, which may quote the individual's data,
+    only ``with_note`` (the pii scope)."""
     return {
         "id": task.id,
         "system": task.system.name,
         "owner": task.owner.email,
         "status": task.status,
         "due_at": task.due_at,
-        "note": task.note,
+        "note": task.note if with_note else None,
         "finished_at": task.finished_at,
     }

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from casetracker.accesslog import queries as access_log
 from casetracker.cases import api as cases_api
 from casetracker.cases import task_api, task_queries
 from casetracker.dashboard import case_pages, case_responses, errors, filters, reports, views
@@ -61,6 +62,7 @@ def _navigation() -> dict:
         "navigation": NAVIGATION,
         "admin_navigation": ADMIN_NAVIGATION,
         "manages_accounts": roles.manages_accounts,
+        "reads_access_log": access_log.may_read,
         "late_jobs": jobs_views.late_jobs,
         "inbox_waiting": _inbox_waiting,
         "tasks_waiting": _tasks_waiting,

@@ -10,6 +10,8 @@ from marshmallow import ValidationError
 
 from casetracker import policy as policies
 from casetracker import timesource
+from casetracker.accesslog import service as accesslog
+from casetracker.accesslog import views as access_log_views
 from casetracker.cases import access, service, workflow
 from casetracker.cases import actions as case_actions
 from casetracker.cases.actions import OFFERED
@@ -38,7 +40,7 @@ def _signed_in():
 @bp.get("/<reference>")
 def show(reference: str):
     """Show a case: route, clocks, subject, timeline and the actions allowed now."""
-    return render_template("cases/case.html", **page_context(_case(reference)))
+    return render_case_page(_case(reference))
 
 
 @bp.post("/<reference>/actions")
@@ -132,7 +134,10 @@ def change_task(reference: str, task_id: int):
 def case_file(reference: str):
     """Render the whole case file (clocks with their rules, full timeline) for printing."""
     case = _case(reference)
-    return render_template("cases/case_file.html", **page_context(case, forms=False))
+    context = page_context(case, forms=False)
+    page = render_template("cases/case_file.html", **context)
+    _record_view(case, context, channel="case_file", what="case file")
+    return page
 
 
 def _may_ask(case: Case, allowed: list[str]) -> bool:
@@ -151,8 +156,8 @@ def _case(reference: str) -> Case:
 def _again(reference: str, action: str, errors: dict, message: str | None, status: int):
     db.session.expire_all()
     case = _case(reference)
-    context = page_context(case, failed=action, errors=errors, values=request.form, message=message)
-    return render_template("cases/case.html", **context), status
+    extra = {"failed": action, "errors": errors, "values": request.form, "message": message}
+    return render_case_page(case, status, **extra)
 
 
 @bp.post("/<reference>/tasks/<int(min=1, max=9223372036854775807):task_id>/files")
@@ -191,14 +196,28 @@ def _task_again(reference: str, task_id: int, errors: dict, status: int, *, mess
         message = "The task was not changed: " + " ".join(
             f"{name}: {' '.join(texts)}" for name, texts in errors.items()
         )
-    context = page_context(
+    return render_case_page(
         case,
+        status,
         task_failed=task_id,
         task_errors=errors,
         values=request.form,
         message=message or "The task was not changed; see the message next to its field.",
     )
-    return render_template("cases/case.html", **context), status
+
+
+def render_case_page(case: Case, status: int = 200, **extra):
+    """Render the case page (a form shown again too), recording the view if it shows PII."""
+    context = page_context(case, **extra)
+    page = render_template("cases/case.html", **context)
+    _record_view(case, context, channel="web", what="case page")
+    return page, status
+
+
+def _record_view(case: Case, context: dict, *, channel: str, what: str) -> None:
+    if context["sees_subject"]:
+        viewer = access.web_actor(current_user, case)
+        accesslog.record(db.session, viewer=viewer, channel=channel, seen=[(case.id, what)])
 
 
 def page_context(case: Case, *, forms: bool = True, **extra) -> dict:
@@ -226,6 +245,7 @@ def page_context(case: Case, *, forms: bool = True, **extra) -> dict:
         and case_actions.get("reply").when(case, policy),
         **case_tasks.context(case, viewer=current_user, forms=forms),
         "response": response_panel.panel(case, forms=forms),
+        "access_log": access_log_views.section(case.id) if forms else None,
         "response_errors": {},
         "now": now,
         "failed": None,

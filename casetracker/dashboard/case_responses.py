@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -77,6 +77,4 @@ def _case(reference: str):
 def _again(reference: str, errors: dict, status: int):
     """Show the case page again with the panel's errors; nothing was released."""
     db.session.expire_all()
-    case = _case(reference)
-    context = case_pages.page_context(case, response_errors=errors)
-    return render_template("cases/case.html", **context), status
+    return case_pages.render_case_page(_case(reference), status, response_errors=errors)

@@ -12,7 +12,7 @@ from casetracker.extensions import api, db
 
 log = logging.getLogger(__name__)
 MACHINE_PREFIXES = ("/api/", "/slack/", "/opengdpr/", "/healthz")
-HTML_CODES = (400, 403, 404, 405, 409, 413, 429)
+HTML_CODES = (400, 403, 404, 405, 409, 413, 429, 503)
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from casetracker import timesource
+from casetracker.accesslog import service as accesslog
 from casetracker.cases import service as case_service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
@@ -48,7 +49,9 @@ class Inbox(MethodView):
     def get(self, query):
         """List received emails, newest first."""
         page = or_abort(lambda: listing.inbox(db.session, **query))
-        return {"items": [_item_view(item) for item in page.items], "next_cursor": page.next_cursor}
+        items = [_item_view(item) for item in page.items]
+        _record_items(page.items, listed=True)
+        return {"items": items, "next_cursor": page.next_cursor}
 
 
 @bp.route("/inbox/<int(max=9223372036854775807):message_id>")
@@ -58,7 +61,10 @@ class InboxItem(MethodView):
     @bp.response(200, InboxItemDetailSchema)
     def get(self, message_id):
         """Return one received email with its text and files."""
-        return _item_view(or_abort(lambda: listing.item(db.session, message_id=message_id)))
+        item = or_abort(lambda: listing.item(db.session, message_id=message_id))
+        view = _item_view(item)
+        _record_items([item])
+        return view
 
 
 @bp.route("/inbox/<int(max=9223372036854775807):message_id>/open")
@@ -76,7 +82,7 @@ class InboxOpen(MethodView):
                     db.session, message_id=message_id, data=data, actor=g.actor, source=SOURCE
                 )
             )
-            return case_view(case, actor=g.actor, now=timesource.now())
+            return _case_answer(case)
 
 
 @bp.route("/inbox/<int(max=9223372036854775807):message_id>/link")
@@ -95,7 +101,7 @@ class InboxLink(MethodView):
                     actor=g.actor, source=SOURCE,
                 )
             )  # fmt: skip
-            return case_view(case, actor=g.actor, now=timesource.now())
+            return _case_answer(case)
 
 
 @bp.route("/inbox/<int(max=9223372036854775807):message_id>/ignore")
@@ -112,7 +118,10 @@ class InboxIgnore(MethodView):
                 db.session, message_id=message_id, reason=data["reason"], actor=g.actor
             )
         )
-        return _item_view(listing.item(db.session, message_id=message_id))
+        item = listing.item(db.session, message_id=message_id)
+        view = _item_view(item)
+        _record_items([item])
+        return view
 
 
 @bp.route("/cases/<reference>/messages")
@@ -124,7 +133,10 @@ class CaseMessages(MethodView):
         """Return the case's emails, received and sent, in time order."""
         case, entries = or_abort(lambda: listing.conversation(db.session, reference=reference))
         email = case.subject.email if case.subject else None
-        return {"items": [_message_view(entry, subject_email=email) for entry in entries]}
+        items = [_message_view(entry, subject_email=email) for entry in entries]
+        if any(not entry.message.erased_at for entry in entries):
+            accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+        return {"items": items}
 
     @bp.doc(requestBody=REPLY_BODY)
     @bp.response(201, CaseMessageSchema)
@@ -141,7 +153,9 @@ class CaseMessages(MethodView):
                 )
             )  # fmt: skip
             entry = listing.newest_sent(db.session, case_id=case.id)
-            return _message_view(entry, subject_email=case.subject.email)
+            view = _message_view(entry, subject_email=case.subject.email)
+            accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+            return view
 
 
 @bp.route("/cases/<reference>/attachments")
@@ -182,17 +196,33 @@ class AttachmentFile(MethodView):
         attachment, path = or_abort(
             lambda: listing.readable_file(db.session, attachment_id=attachment_id, actor=g.actor)
         )
+        mimetype, name = attachment.content_type, attachment.filename
+        # Recorded before the file is opened: a refusal leaves no open file behind.
+        accesslog.record_answer(db.session, actor=g.actor, seen=[(attachment.case_id, None)])
         response = send_file(
             path,
-            mimetype=attachment.content_type,
+            mimetype=mimetype,
             as_attachment=True,
-            download_name=attachment.filename,
+            download_name=name,
             conditional=False,
             etag=False,
         )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def _case_answer(case) -> dict:
+    view = case_view(case, actor=g.actor, now=timesource.now())
+    accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
+    return view
+
+
+def _record_items(items: list[listing.Item], *, listed: bool = False) -> None:
+    """Record the emails whose sender, subject and text the answer shows (not erased ones)."""
+    shown = [item.message for item in items if not item.message.erased_at]
+    seen = [(m.case_id, f"email #{m.id}" if listed else None) for m in shown]
+    accesslog.record_answer(db.session, actor=g.actor, seen=seen)
 
 
 def _item_view(item: listing.Item) -> dict:

@@ -20,6 +20,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from casetracker import policy, storage
+from casetracker.accesslog import service as accesslog
 from casetracker.cases import access
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import CaseError, CaseNotFound
@@ -77,14 +78,22 @@ def index():
         .where(MailMessage.direction == "in")
         .group_by(MailMessage.status)
     )
-    return render_template(
+    sees_all = roles.sees_all_subjects(current_user)
+    html = render_template(
         "mail/inbox.html",
         status=status,
         statuses=INBOX_STATUSES,
         counts=dict(counts.all()),
         page=page,
-        sees_all=roles.sees_all_subjects(current_user),
+        sees_all=sees_all,
     )
+    if sees_all:
+        shown = [row.message for row in page.items if not row.message.erased_at]
+        seen = [(m.case_id, f"inbox list, email #{m.id}") for m in shown]
+        accesslog.record(
+            db.session, viewer=access.web_actor(current_user), channel="inbox", seen=seen
+        )
+    return html
 
 
 @bp.get("/inbox/<int(max=9223372036854775807):message_id>")
@@ -171,6 +180,8 @@ def reply(reference: str):
         context = {"case": case, "files": files.of_case(db.session, case_id=case.id)}
         errors = forms.flat(exc.normalized_messages())
         page = render_template("mail/reply.html", **context, errors=errors, values=request.form)
+        viewer = access.web_actor(current_user, case)
+        accesslog.record(db.session, viewer=viewer, channel="web", seen=[(case.id, "reply form")])
         return page, 422
     except CaseError as exc:
         abort(exc.status, description=exc.message)
@@ -214,12 +225,13 @@ def download(attachment_id: int):
         )
     except CaseError as exc:
         abort(exc.status, description="This file is not kept: it was refused or has been erased.")
-    response = send_file(
-        path,
-        mimetype=attachment.content_type,
-        as_attachment=True,
-        download_name=attachment.filename,
+    mimetype, name = attachment.content_type, attachment.filename
+    seen = [(attachment.case_id, f"file #{attachment.id}")]
+    # Recorded before the file is opened: a refusal leaves no open file behind.
+    accesslog.record(
+        db.session, viewer=access.web_actor(current_user), channel="attachment", seen=seen
     )
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -267,4 +279,11 @@ def _item_page(message_id: int, *, failed=None, errors=None, refused=None, statu
         "errors": errors or {},
         "notice": notice,
     }
-    return render_template("mail/item.html", **context), status
+    page = render_template("mail/item.html", **context)
+    message = item.message
+    if sees_all and not message.erased_at:
+        seen = [(message.case_id, f"email #{message.id}")]
+        accesslog.record(
+            db.session, viewer=access.web_actor(current_user), channel="inbox", seen=seen
+        )
+    return page, status

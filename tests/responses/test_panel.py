@@ -71,3 +71,15 @@ def test_complaints_have_no_response_panel(request_case, dana, web):
     reference = request_case(kind="complaint", right=None)
     web.sign_in(dana.email)
     assert "Response to the individual" not in web.get(f"/cases/{reference}").text
+
+
+def test_staff_who_may_not_see_the_individual_see_no_file_names_in_the_packages(
+    request_case, dana, priya, web
+):
+    reference = request_case()
+    chosen = upload(reference, dana, "erika-mustermann-crm.csv", b"email\nerika@example.org\n")
+    release(reference, dana, attachment_ids=[chosen])
+    web.sign_in(priya.email)
+    page = web.get(f"/cases/{reference}").text
+    assert "erika-mustermann" not in page
+    assert "3 files <small>(names visible to the DPO and the case owner)</small>" in page
