@@ -16,6 +16,7 @@ RATE_LIMITS = ("INTAKE_RATE_LIMIT", "SIGN_IN_RATE_LIMIT")
 # The roles of casetracker.people.models.ROLES, which single sign-on may grant.
 STAFF_ROLES = ("staff", "dpo", "admin")
 DEFAULT_ROLE_MAP = "privacy-dpo=dpo,privacy-staff=staff,privacy-admin=admin"
+DEFAULT_MFA_ROLES = "dpo,admin"
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
@@ -126,6 +127,11 @@ def check(config: Mapping, *, development: bool) -> None:
 
 def _check_sign_in(config: Mapping) -> None:
     """Refuse a single sign-on set-up that would fail at the first sign-in, or lock all out."""
+    for role in config["MFA_REQUIRED_ROLES"]:
+        if role not in STAFF_ROLES:
+            raise ConfigError(
+                f"MFA_REQUIRED_ROLES: {role!r} is not one of {', '.join(STAFF_ROLES)}"
+            )
     issuer = config.get("OIDC_ISSUER")
     if not issuer:
         for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"):
@@ -204,7 +210,14 @@ def _sign_in_settings(env: Mapping[str, str]) -> dict:
         "OIDC_ROLE_MAP": _role_map(env.get("OIDC_ROLE_MAP") or DEFAULT_ROLE_MAP),
         "OIDC_SCOPES": env.get("OIDC_SCOPES") or "openid email profile",
         "PASSWORD_SIGN_IN": _switch(env, "PASSWORD_SIGN_IN", default=True),
+        # Set but empty: no role needs a second factor.
+        "MFA_REQUIRED_ROLES": _roles(env.get("MFA_REQUIRED_ROLES", DEFAULT_MFA_ROLES)),
     }
+
+
+def _roles(text: str) -> tuple[str, ...]:
+    """Read 'role,role' into the roles, each once."""
+    return tuple(dict.fromkeys(filter(None, (part.strip().lower() for part in text.split(",")))))
 
 
 def _role_map(text: str) -> dict[str, str]:

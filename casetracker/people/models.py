@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casetracker.db_types import UTCDateTime
@@ -28,6 +28,11 @@ class Staff(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor of a password account: a TOTP secret (base32) and the last time-step
+    # a code was accepted for, so no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="staff")
 
@@ -52,6 +57,33 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     staff: Mapped[Staff] = relationship(back_populates="tokens")
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for signing in without the authenticator; only its salted hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountEvent(db.Model):
+    """Who changed whose account and when (a second factor reset), for the admins."""
+
+    __tablename__ = "account_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    what: Mapped[str] = mapped_column(String(32))
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+    by: Mapped[Staff | None] = relationship(foreign_keys=[by_staff_id])
 
 
 def parse_scopes(scopes: str | None) -> frozenset[str]:

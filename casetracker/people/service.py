@@ -160,16 +160,24 @@ def sign_in(db_session: Session, *, email: str, password: str) -> Staff:
     if staff.locked_until is not None and staff.locked_until > now:
         raise SignInRefused
     if not check_password_hash(staff.password_hash, password):
-        _count_failure(db_session, staff, now=now)
+        count_failure(db_session, staff, now=now)
         raise SignInRefused
+    if staff.totp_secret is None:
+        finish_sign_in(db_session, staff, now=now)
+    # With a second factor, failures keep counting until its code is right too.
+    return staff
+
+
+def finish_sign_in(db_session: Session, staff: Staff, *, now: datetime) -> None:
+    """Clear the failed attempts and note the sign-in (every factor was right)."""
     staff.failed_logins = 0
     staff.locked_until = None
     staff.last_login_at = now
     db_session.commit()
-    return staff
 
 
-def _count_failure(db_session: Session, staff: Staff, *, now) -> None:
+def count_failure(db_session: Session, staff: Staff, *, now) -> None:
+    """Count a wrong password or code; lock the account after too many."""
     # Counted in one UPDATE on the row, so failures from every worker add up.
     failures = db_session.execute(
         update(Staff)

@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 
 from casetracker import timesource
 from casetracker.extensions import db, limiter
-from casetracker.people import oidc, service, sso
+from casetracker.people import factor, factor_views, oidc, service, sso
 from casetracker.people.login import role_required
 from casetracker.people.models import ROLES
 from casetracker.people.schemas import SignInSchema
@@ -60,6 +60,8 @@ def sign_in():
         return _sign_in_again(values, exc.normalized_messages(), None)
     except service.SignInRefused as exc:
         return _sign_in_again(values, {}, exc.message)
+    if factor_views.needed(staff):
+        return factor_views.start(staff, target=_next_page())
     session.clear()
     login_user(staff)
     return redirect(_next_page())
@@ -229,6 +231,7 @@ def _staff_page(values: dict, errors: dict, status: int = 200):
         "values": values,
         "errors": errors,
         "now_utc": timesource.now(),
+        "account_events": factor.recent_events(db.session),
     }
     return render_template("people/staff.html", **context), status
 
