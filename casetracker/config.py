@@ -127,6 +127,13 @@ def check(config: Mapping, *, development: bool) -> None:
 
 def _check_sign_in(config: Mapping) -> None:
     """Refuse a single sign-on set-up that would fail at the first sign-in, or lock all out."""
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"):
+        if not isinstance(config[name], int) or config[name] < 1:
+            raise ConfigError(f"{name}: {config[name]!r} is not a whole number of at least 1")
+    if config["SESSION_IDLE_MINUTES"] > config["SESSION_ABSOLUTE_HOURS"] * 60:
+        raise ConfigError(
+            "SESSION_IDLE_MINUTES: longer than SESSION_ABSOLUTE_HOURS, so it would never apply"
+        )
     for role in config["MFA_REQUIRED_ROLES"]:
         if role not in STAFF_ROLES:
             raise ConfigError(
@@ -212,6 +219,8 @@ def _sign_in_settings(env: Mapping[str, str]) -> dict:
         "PASSWORD_SIGN_IN": _switch(env, "PASSWORD_SIGN_IN", default=True),
         # Set but empty: no role needs a second factor.
         "MFA_REQUIRED_ROLES": _roles(env.get("MFA_REQUIRED_ROLES", DEFAULT_MFA_ROLES)),
+        "SESSION_IDLE_MINUTES": _integer(env, "SESSION_IDLE_MINUTES", 30),
+        "SESSION_ABSOLUTE_HOURS": _integer(env, "SESSION_ABSOLUTE_HOURS", 12),
     }
 
 

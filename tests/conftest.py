@@ -51,6 +51,10 @@ def _settings(url: str, clock: FrozenClock, **extra) -> dict:
         # Most tests sign DPOs and admins in with a password alone; tests/people/test_factor.py
         # turns the product's default (dpo,admin) back on.
         "MFA_REQUIRED_ROLES": (),
+        # Many tests move the clock by days after signing in; tests/people/test_sessions.py
+        # puts the product's session lifetimes back.
+        "SESSION_IDLE_MINUTES": 1000 * 24 * 60,
+        "SESSION_ABSOLUTE_HOURS": 1000 * 24,
         **extra,
     }
 

@@ -16,7 +16,7 @@ from casetracker.jobs import views as jobs_views
 from casetracker.mail import api as mail_api
 from casetracker.mail.models import MailMessage
 from casetracker.outbox import views as outbox_views
-from casetracker.people import factor_views, roles
+from casetracker.people import confirm_views, factor_views, roles
 from casetracker.people import views as people_views
 
 NAVIGATION = (
@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
         case_responses.bp,
         people_views.bp,
         factor_views.bp,
+        confirm_views.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -22,7 +22,7 @@ from flask_login import current_user, login_user
 
 from casetracker import timesource
 from casetracker.extensions import db, limiter
-from casetracker.people import factor, service
+from casetracker.people import factor, service, sessions
 from casetracker.people.login import role_required
 from casetracker.people.models import Staff
 
@@ -159,6 +159,7 @@ def _complete(staff: Staff) -> str:
     target = session.get("factor_next") or url_for("dashboard.index")
     session.clear()
     login_user(staff)
+    sessions.begin()
     return target
 
 

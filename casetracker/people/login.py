@@ -8,7 +8,7 @@ from flask import Flask, abort
 from flask_login import current_user, login_required
 
 from casetracker.extensions import db, login_manager
-from casetracker.people import oidc, service
+from casetracker.people import oidc, service, sessions
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.user_loader(_load_staff)
+    sessions.init_app(app)
 
 
 def _load_staff(staff_id: str):

@@ -25,6 +25,8 @@ CALLBACK_PATH = "/auth/oidc/callback"
 EXTENSION = "casetracker.oidc"
 TIMEOUT = 10  # seconds, for each request to the provider
 LEEWAY = 60  # seconds of clock difference allowed on the ID token's times
+# A re-authentication asked for with max_age=0 must have happened this shortly before the token.
+FRESH_SECONDS = 5 * 60
 # Claims the staff match needs; the provider may keep them for its userinfo endpoint.
 WANTED = ("email", "email_verified")
 
@@ -100,12 +102,25 @@ def callback_url() -> str:
     return current_app.config["CASETRACKER_BASE_URL"] + CALLBACK_PATH
 
 
-def start():
-    """Redirect the browser to the provider, remembering state, nonce and PKCE verifier."""
+def start(*, fresh: bool = False):
+    """Redirect the browser to the provider, remembering state, nonce and PKCE verifier.
+
+    ``fresh`` asks the provider to authenticate the person again, even if it has a session.
+    """
     client = current_app.extensions[EXTENSION]
+    again = {"prompt": "login", "max_age": 0} if fresh else {}
     with _provider_errors():
         _metadata(client)
-        return client.authorize_redirect(callback_url())
+        return client.authorize_redirect(callback_url(), **again)
+
+
+def authenticated_afresh(claims: dict) -> bool:
+    """Tell whether the provider authenticated the person just before issuing the ID token."""
+    # OpenID Connect Core §3.1.2.1: asked for max_age, the provider must send auth_time.
+    auth_time, issued = claims.get("auth_time"), claims.get("iat")
+    if not isinstance(auth_time, int) or not isinstance(issued, int):
+        return False
+    return issued - auth_time <= FRESH_SECONDS
 
 
 def finish() -> Identity:

@@ -21,7 +21,7 @@ from marshmallow import ValidationError
 
 from casetracker import timesource
 from casetracker.extensions import db, limiter
-from casetracker.people import factor, factor_views, oidc, service, sso
+from casetracker.people import factor, factor_views, oidc, service, sessions, sso
 from casetracker.people.login import role_required
 from casetracker.people.models import ROLES
 from casetracker.people.schemas import SignInSchema
@@ -64,6 +64,7 @@ def sign_in():
         return factor_views.start(staff, target=_next_page())
     session.clear()
     login_user(staff)
+    sessions.begin()
     return redirect(_next_page())
 
 
@@ -91,6 +92,8 @@ def sso_callback():
     config = current_app.config
     try:
         identity = oidc.finish()
+        if session.get("sso_fresh") and not oidc.authenticated_afresh(identity.claims):
+            raise oidc.SsoFailed(oidc.UNVERIFIED, "no fresh auth_time after max_age=0")
         staff = sso.sign_in(
             db.session,
             claims=identity.claims,
@@ -102,9 +105,10 @@ def sso_callback():
         return _sso_failed(exc)
     except sso.SsoRefused as exc:
         return _sso_page("You cannot sign in to casetracker", exc.message, 403)
-    target = _safe_next(session.get("sso_next", ""))
+    target = safe_next(session.get("sso_next", ""))
     session.clear()
     login_user(staff)
+    sessions.begin()
     session["signed_in_with"] = "oidc"
     if len(identity.id_token) <= MAX_KEPT_ID_TOKEN:
         session["oidc_id_token"] = identity.id_token
@@ -173,8 +177,10 @@ def tokens():
 @bp.post("/tokens")
 @role_required(ADMIN)
 def create_token():
-    """Create a token and show it this once."""
+    """Create a token and show it this once; the person must have confirmed who they are."""
     values = {"staff": request.form.get("staff", ""), "scopes": request.form.getlist("scopes")}
+    if not sessions.recently_authenticated():
+        return _tokens_page(values, {}, None, 403)
     try:
         secret = service.create_token(db.session, data=values)
     except ValidationError as exc:
@@ -243,15 +249,19 @@ def _tokens_page(values: dict, errors: dict, secret: str | None, status: int = 2
         "values": values,
         "errors": errors,
         "secret": secret,
+        "confirmed": sessions.recently_authenticated(),
+        "refused": status == 403,
+        "recent_minutes": sessions.RECENT_SECONDS // 60,
     }
     return render_template("people/tokens.html", **context), status
 
 
 def _next_page() -> str:
-    return _safe_next(request.args.get("next", ""))
+    return safe_next(request.args.get("next", ""))
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
+    """Return the target if it is a path on this site, else the dashboard's start page."""
     parts = urlsplit(target)
     # Only paths on this site: an absolute or scheme-relative URL would be an open redirect.
     safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
