@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from casetracker.accesslog import service as accesslog
-from casetracker.cases import service
+from casetracker.cases import service, task_queries
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.task_schemas import TaskBodyVariants, TaskListSchema, TaskSchema, task_view
 from casetracker.cases.tasks import find
@@ -26,7 +26,7 @@ class CaseTasks(MethodView):
     def get(self, reference):
         """List the request's tasks, one per system that holds the data."""
         case = or_abort(lambda: service.get_case(db.session, reference=reference))
-        return {"items": _shown(case, case.tasks)}
+        return {"items": _shown(case, task_queries.of_case(db.session, case_id=case.id))}
 
 
 @bp.route("/cases/<reference>/tasks/<int(min=1, max=9223372036854775807):task_id>")

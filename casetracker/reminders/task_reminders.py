@@ -11,7 +11,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from casetracker import policy as policies
 from casetracker import timesource
@@ -31,7 +31,11 @@ def remind(db_session: Session, *, now: datetime) -> int:
     query = (
         select(Task)
         .join(Case, Case.id == Task.case_id)
-        .options(joinedload(Task.system), joinedload(Task.owner))
+        .options(
+            contains_eager(Task.case).joinedload(Case.owner),
+            joinedload(Task.system),
+            joinedload(Task.owner),
+        )
         .where(Task.status.not_in(FINISHED), Case.status == "open")
         .order_by(Task.id)
     )
@@ -43,12 +47,12 @@ def remind(db_session: Session, *, now: datetime) -> int:
             task.due_at, since=task.created_at, now=now, tz=tz, policy=policy
         )
         if found is not None:
-            rows += _rows(db_session, task, found, base_url=base_url)
+            rows += _rows(task, found, base_url=base_url)
     return messages.enqueue(db_session, rows, topic=TOPIC, now=now)
 
 
-def _rows(db_session: Session, task: Task, found: thresholds.Threshold, *, base_url: str):
-    case = db_session.get(Case, task.case_id)
+def _rows(task: Task, found: thresholds.Threshold, *, base_url: str):
+    case = task.case
     to = [f"staff:{task.owner_id}"] if task.owner.active else []
     if found.overdue:
         owner = case.owner
