@@ -123,7 +123,12 @@ def clock():
 
 @pytest.fixture
 def app(database_url, clock):
-    app = create_app(_settings(database_url, clock))
+    yield from running_app(database_url, clock)
+
+
+def running_app(url: str, clock: FrozenClock, **extra):
+    """Yield an app with the test settings (and ``extra``) inside its context, then close it."""
+    app = create_app(_settings(url, clock, **extra))
     with app.app_context():
         yield app
         db.session.remove()
@@ -165,8 +170,4 @@ def dpo_api(client, dpo):
 def postgres_app(postgres_url, clock):
     """An app on PostgreSQL only, for what SQLite cannot show (row locks, concurrency)."""
     _truncate(postgres_url)
-    app = create_app(_settings(postgres_url, clock))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from running_app(postgres_url, clock)

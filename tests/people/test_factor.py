@@ -15,6 +15,7 @@ from casetracker.extensions import db
 from casetracker.people import factor
 from casetracker.people.models import AccountEvent, Staff
 from casetracker.people.service import MAX_FAILED_SIGN_INS
+from tests.conftest import running_app
 from tests.dashboard.conftest import PASSWORD, Web, person
 
 SECRET = re.compile(r'<code class="secret">([A-Z2-7]+)</code>')
@@ -24,13 +25,7 @@ RECOVERY = re.compile(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
 @pytest.fixture
 def app(database_url, clock):
     """The product's default: DPOs and admins need a second factor."""
-    from tests.conftest import _settings
-
-    app = create_app(_settings(database_url, clock, MFA_REQUIRED_ROLES=("dpo", "admin")))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from running_app(database_url, clock, MFA_REQUIRED_ROLES=("dpo", "admin"))
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from casetracker import config, create_app
+from casetracker import config
 from casetracker.config import ConfigError
-from casetracker.extensions import db
+from tests.conftest import running_app
 from tests.dashboard.conftest import Web, person
 
 IDLE_MESSAGE = "Your session ended after 30 minutes without activity; please sign in again."
@@ -15,14 +15,8 @@ IDLE_MESSAGE = "Your session ended after 30 minutes without activity; please sig
 @pytest.fixture
 def app(database_url, clock):
     """The product's default lifetimes: 30 minutes idle, 12 hours in all."""
-    from tests.conftest import _settings
-
     lifetimes = {"SESSION_IDLE_MINUTES": 30, "SESSION_ABSOLUTE_HOURS": 12}
-    app = create_app(_settings(database_url, clock, **lifetimes))
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+    yield from running_app(database_url, clock, **lifetimes)
 
 
 @pytest.fixture
