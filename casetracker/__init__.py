@@ -26,6 +26,7 @@ from casetracker import (
 from casetracker import config as settings
 from casetracker.cases import actions, task_api
 from casetracker.cases import api as cases_api
+from casetracker.cases import cli as cases_cli
 from casetracker.demo import cli as demo_cli
 from casetracker.docs import swagger_ui
 from casetracker.extensions import api, babel, csrf, db, limiter, migrate
@@ -84,6 +85,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     security.init_app(app)
 
     reactions.init_app(app)
+    app.cli.add_command(cases_cli.group)
     app.cli.add_command(demo_cli.group)
     app.cli.add_command(people_cli.staff_group)
     app.cli.add_command(people_cli.tokens_group)

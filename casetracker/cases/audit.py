@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from casetracker.cases import clocks
+from casetracker.cases import chain, clocks
 from casetracker.cases.models import Case, Event
 from casetracker.people.actors import Actor
 
@@ -42,8 +42,13 @@ def record(
     before: dict,
     at: datetime,
     reason: str | None = None,
+    first: bool = False,
 ) -> Event:
-    """Append the event for a change: only the fields that changed, before and after."""
+    """Append the event for a change: only the fields that changed, before and after.
+
+    The event is sealed into the case's hash chain; ``first`` says the case is being
+    created, so it has no event yet.
+    """
     old, new = _changes(before, snapshot(case))
     event = Event(
         case_id=case.id,
@@ -56,6 +61,7 @@ def record(
         after=new,
         reason=reason,
     )
+    chain.seal(db_session, event, reference=case.reference, first=first)
     db_session.add(event)
     return event
 

@@ -144,9 +144,15 @@ def _wake_reminder_sweep(mapper, connection, target) -> None:
 
 
 class Event(db.Model):
-    """Append-only audit record; the ORM and the database both refuse changes."""
+    """Append-only audit record; the ORM and the database both refuse changes.
+
+    ``seq`` numbers a case's events 1, 2, 3...; ``hash`` chains each to the one before it
+    (casetracker.cases.chain), so an edited or removed event shows.
+    """
 
     __tablename__ = "events"
+    # Two writers can never give a case two events with the same place in its chain.
+    __table_args__ = (UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
@@ -158,6 +164,8 @@ class Event(db.Model):
     before: Mapped[dict] = mapped_column(JSON, default=dict)
     after: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str | None] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class CaseLink(db.Model):

@@ -282,6 +282,10 @@ class CasePageSchema(Schema):
 
 
 class EventSchema(Schema):
+    seq = fields.Integer(metadata={"description": "1, 2, 3... within the case"})
+    hash = fields.String(
+        metadata={"description": "hex SHA-256 chaining the event to the one before it"}
+    )
     at = fields.AwareDateTime()
     actor_type = fields.String()
     actor = fields.String()

@@ -12,7 +12,7 @@ from casetracker import policy as policies
 from casetracker import timesource
 from casetracker.accesslog import service as accesslog
 from casetracker.accesslog import views as access_log_views
-from casetracker.cases import access, service, workflow
+from casetracker.cases import access, chain, service, workflow
 from casetracker.cases import actions as case_actions
 from casetracker.cases.actions import OFFERED
 from casetracker.cases.errors import CaseError, CaseNotFound, StaleVersion
@@ -135,7 +135,10 @@ def case_file(reference: str):
     """Render the whole case file (clocks with their rules, full timeline) for printing."""
     case = _case(reference)
     context = page_context(case, forms=False)
-    page = render_template("cases/case_file.html", **context)
+    chain_links = chain.links(context["events"], reference=case.reference)
+    page = render_template(
+        "cases/case_file.html", chain_links=chain_links, algorithm=chain.ALGORITHM, **context
+    )
     _record_view(case, context, channel="case_file", what="case file")
     return page
 

@@ -1,9 +1,10 @@
 """The audit trail the demo leaves, recorded once: refactoring must not move behaviour.
 
 The demo load, an SLA sweep at the demo's "now" and a retention purge years later touch
-every kind of change the product makes. Their events (action, actor, source, before, after,
-reason, time) are compared with ``demo_events.json``. After a deliberate change of
-behaviour, write the file anew with ``CASETRACKER_UPDATE_SNAPSHOT=1`` and review its diff.
+every kind of change the product makes (and must leave every case's hash chain intact).
+Their events (action, actor, source, before, after, reason, time) are compared with
+``demo_events.json``. After a deliberate change of behaviour, write the file anew with
+``CASETRACKER_UPDATE_SNAPSHOT=1`` and review its diff.
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ def test_demo_history_leaves_the_recorded_audit_trail(runner, clock, quick_hashe
     assert runner.invoke(args=["jobs", "run", "sla-sweep"]).exit_code == 0
     clock.advance(days=3 * 365)
     assert runner.invoke(args=["jobs", "run", "retention-purge"]).exit_code == 0
+    verified = runner.invoke(args=["audit", "verify"])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.endswith("events: every chain is intact\n")
 
     trail = _trail()
     if os.environ.get("CASETRACKER_UPDATE_SNAPSHOT"):
