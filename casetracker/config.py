@@ -52,7 +52,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
 def defaults() -> dict:
     """Return settings that are not taken from the environment."""
     return {
-        # Pooled connections are checked before use when idle (casetracker.database).
+        # Pooled connections are checked before use, without a round trip (casetracker.database).
         "SQLALCHEMY_ENGINE_OPTIONS": {},
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Fresh outbox messages: "thread" sends them off the request path, "inline" before

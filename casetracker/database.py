@@ -3,6 +3,7 @@ trips to PostgreSQL on the hot paths."""
 
 from __future__ import annotations
 
+import select
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,27 +15,38 @@ from sqlalchemy.orm import Session, scoped_session
 
 from casetracker.extensions import db
 
-# A pooled connection idle for longer than this is checked before use.
+# A pooled connection idle for longer than this is pinged before use, whatever its socket says.
 PING_AFTER_IDLE_SECONDS = 10.0
 _CHECKED_IN_AT = "casetracker_checked_in_at"
+_ANYTHING_ON_THE_SOCKET = select.POLLIN | select.POLLERR | select.POLLHUP
 
 
 def init_app(app: Flask) -> None:
-    """Check idle pooled connections before handing them out (after db.init_app)."""
+    """Check pooled connections before handing them out (after db.init_app)."""
     with app.app_context():
         ping_idle_connections(db.engine)
 
 
 def ping_idle_connections(engine: Engine) -> None:
-    """Ping a pooled connection before use only when it has been idle for a while.
+    """Replace a pooled connection whose server went away, pinging only when in doubt.
 
-    A connection can die while it sits in the pool (the database restarted, a firewall
-    dropped it), so it is checked with the dialect's ping before being handed out again, and
-    replaced if the ping fails. SQLAlchemy's ``pool_pre_ping`` does that on every checkout,
-    which costs a round trip on every request; a connection that was in use a moment ago is
-    alive, so here only connections idle for longer than PING_AFTER_IDLE_SECONDS are pinged.
-    If the database restarts under load, a request or two may still fail on a connection that
-    was in use just before; SQLAlchemy then discards the whole pool.
+    A connection can die while it sits in the pool: an administrator or a restart ended its
+    server process, or a firewall dropped it. SQLAlchemy's ``pool_pre_ping`` pings on every
+    checkout, a round trip on every request. Here a checkout costs no round trip unless there
+    is a reason to doubt the connection:
+
+    - a PostgreSQL server process that ends (``pg_terminate_backend``, a restart, a crash)
+      says so on the socket, so a pooled connection with anything to read is pinged: one
+      local ``poll``, no round trip, and no request is refused for a connection that died in
+      the pool, however recently it was in use;
+    - a connection dropped without a word (a firewall) shows nothing on its socket, so one
+      idle for longer than PING_AFTER_IDLE_SECONDS is pinged as well.
+
+    A dead connection is replaced before anything is sent on it, so nothing is ever retried:
+    no statement can run twice. What this cannot save is a request whose connection dies
+    while it is using it (between checkout and its last statement): that request answers 503
+    ("the database is not reachable"), its transaction is rolled back unless COMMIT had
+    reached the server, and SQLAlchemy then discards the rest of the pool.
     """
 
     @event.listens_for(engine, "checkin")
@@ -44,7 +56,10 @@ def ping_idle_connections(engine: Engine) -> None:
     @event.listens_for(engine, "checkout")
     def _checked_out(dbapi_connection, record, proxy) -> None:
         checked_in_at = record.info.get(_CHECKED_IN_AT)
-        if checked_in_at is None or time.monotonic() - checked_in_at < PING_AFTER_IDLE_SECONDS:
+        if checked_in_at is None:
+            return  # a connection opened for this checkout
+        idle = time.monotonic() - checked_in_at >= PING_AFTER_IDLE_SECONDS
+        if not idle and not _server_spoke(dbapi_connection):
             return
         try:
             alive = engine.dialect.do_ping(dbapi_connection)
@@ -52,6 +67,18 @@ def ping_idle_connections(engine: Engine) -> None:
             raise DisconnectionError("the pooled connection is closed") from exc
         if not alive:
             raise DisconnectionError("the pooled connection is closed")
+
+
+def _server_spoke(dbapi_connection) -> bool:
+    """Tell whether an idle connection has something to read: its server process ended."""
+    pgconn = getattr(dbapi_connection, "pgconn", None)  # psycopg; SQLite has no server
+    if pgconn is None:
+        return False
+    if dbapi_connection.closed or dbapi_connection.broken:
+        return True
+    poller = select.poll()
+    poller.register(pgconn.socket, _ANYTHING_ON_THE_SOCKET)
+    return bool(poller.poll(0))
 
 
 def read_outside_transaction(db_session: Session | scoped_session) -> None:

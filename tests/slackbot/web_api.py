@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -39,8 +41,10 @@ class FakeSlack(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.traffic = traffic
         self.calls: list[dict] = []
-        self.scripts: dict[str, list[tuple[int, dict]]] = {}
+        self.scripts: dict[str, list[tuple]] = {}
         self.lock = threading.Lock()
+        # Set to the app's clock to note, with each call, when in app time it came.
+        self.stamp = None
 
     @property
     def url(self) -> str:
@@ -49,6 +53,14 @@ class FakeSlack(ThreadingHTTPServer):
     def script(self, method: str, *answers: tuple[int, dict]) -> None:
         """Answer the next calls of ``method`` with these (status, headers) first."""
         self.scripts.setdefault(method, []).extend(answers)
+
+    def handle_error(self, request, client_address) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # a client that gave up is no news
+
+    def stall(self, method: str, seconds: float) -> None:
+        """Keep the next call of ``method`` waiting ``seconds``, then refuse it unposted (503)."""
+        self.scripts.setdefault(method, []).append((503, {}, seconds))
 
     def called(self, method: str) -> list[dict]:
         """Return the bodies of the calls of ``method`` that Slack accepted."""
@@ -59,8 +71,13 @@ class FakeSlack(ThreadingHTTPServer):
         self.traffic.add(body)
         with self.lock:
             scripted = self.scripts.get(method)
-            status, headers = scripted.pop(0) if scripted else (200, {})
-            self.calls.append({"method": method, "body": body, "status": status})
+            status, headers, *stalled = scripted.pop(0) if scripted else (200, {})
+            call = {"method": method, "body": body, "status": status, "headers": headers}
+            if self.stamp is not None:
+                call["at"] = self.stamp()
+            self.calls.append(call)
+        if stalled:
+            time.sleep(stalled[0])
         if status == 200:
             return status, headers, {"ok": True, "channel": body.get("channel"), "ts": "1.0"}
         return status, headers, {"ok": False, "error": "ratelimited" if status == 429 else "fatal"}
