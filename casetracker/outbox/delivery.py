@@ -3,6 +3,11 @@
 Each message is claimed alone (``FOR UPDATE SKIP LOCKED`` on PostgreSQL), sent, marked and
 committed before the next, so any number of processes can drain one outbox and each message
 is sent once. Channels without a transport (Slack offline, no SMTP) simply wait.
+
+Messages about one case reach each recipient in the order they were written: a message waits
+while an older one of the same case, channel and recipient is still pending (rate limited,
+backing off, or being sent by another process). Only pending ones hold others back: a message
+failed for good (after MAX_ATTEMPTS, or undeliverable) lets the next one go.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Protocol
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from casetracker import timesource
 from casetracker.extensions import db
@@ -161,12 +166,30 @@ def _claim(db_session: Session, *, channels: list[str], now: datetime) -> Outbox
             OutboxMessage.failed_at.is_(None),
             OutboxMessage.next_attempt_at <= now,
             OutboxMessage.channel.in_(channels),
+            ~_older_pending(),
         )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(1)
         .with_for_update(skip_locked=True)
     )
     return db_session.scalars(query).first()
+
+
+def _older_pending():
+    """An older message of the same case to the same recipient that is not yet sent."""
+    older = aliased(OutboxMessage)
+    return (
+        select(older.id)
+        .where(
+            older.case_id == OutboxMessage.case_id,
+            older.channel == OutboxMessage.channel,
+            older.recipient == OutboxMessage.recipient,
+            older.id < OutboxMessage.id,
+            older.sent_at.is_(None),
+            older.failed_at.is_(None),
+        )
+        .exists()
+    )
 
 
 def _attempt(db_session, message, transport, *, now: datetime, report: Report) -> None:
