@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, send_file
+from flask import current_app, g, jsonify, make_response, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from casetracker import timesource
+from casetracker import storage, timesource
 from casetracker.accesslog import service as accesslog
 from casetracker.cases import service as case_service
 from casetracker.cases.http import json_object, or_abort
@@ -164,6 +164,7 @@ class CaseAttachments(MethodView):
 
     @bp.doc(requestBody=UPLOAD_BODY)
     @bp.response(201, UploadedFileSchema)
+    @bp.alt_response(507, description="the attachments disk is full: nothing was kept")
     def post(self, reference):
         """Keep a file with the case (the DPO or its owner; with `task`, also the task's owner)."""
         limit = current_app.config["ATTACHMENT_MAX_BYTES"]
@@ -175,13 +176,19 @@ class CaseAttachments(MethodView):
         task = request.form.get("task") or None
         if task is not None and not (task.isdigit() and int(task) > 0):
             abort(422, errors={"task": ["a task id: a whole number above 0"]})
-        return or_abort(
-            lambda: files.add(
-                db.session, reference=reference, upload=upload.stream, filename=upload.filename,
-                content_type=upload.mimetype, actor=g.actor, source=SOURCE,
-                task_id=int(task) if task else None,
-            )
-        )  # fmt: skip
+        try:
+            return or_abort(
+                lambda: files.add(
+                    db.session, reference=reference, upload=upload.stream,
+                    filename=upload.filename, content_type=upload.mimetype, actor=g.actor,
+                    source=SOURCE, task_id=int(task) if task else None,
+                )
+            )  # fmt: skip
+        except storage.StorageFull as exc:
+            # No HTTPException exists for 507: answer in the shape abort() gives.
+            message = f"The file was not added: {exc}."
+            body = {"code": 507, "status": "Insufficient Storage", "message": message}
+            return make_response(jsonify(body), 507)
 
 
 @bp.route("/attachments/<int(max=9223372036854775807):attachment_id>")

@@ -9,6 +9,7 @@ goes to disk, not to memory. The mailbox itself is never changed.
 from __future__ import annotations
 
 import hashlib
+import imaplib
 import logging
 import ssl
 import tempfile
@@ -31,6 +32,15 @@ SLICE = 1024 * 1024
 IN_MEMORY = 1024 * 1024
 BATCH = 200
 TIMEOUT_SECONDS = 30
+
+
+# The mailbox connection broke (server gone, network cut, no answer): no further message can
+# be read in this run.
+CONNECTION_LOST = (imaplib.IMAP4.abort, ConnectionError, TimeoutError)
+
+
+class MailboxLost(Exception):
+    """The connection to the mailbox broke; the run stops and the next one resumes."""
 
 
 @dataclass
@@ -70,12 +80,15 @@ def fetch_mail(db_session: Session, *, now: datetime) -> FetchReport:
         # The cursor moves once per batch, and never past a message that failed: a crash
         # reads at most one batch again, and the identity constraint drops the repeats.
         done, failed = after, False
-        for start in range(0, len(uids), BATCH):
-            for uid in uids[start : start + BATCH]:
-                imported = _import_one(db_session, imap, uid, now=now, report=report)
-                failed = failed or not imported
-                done = done if failed else uid
-            _advance(db_session, folder, done)
+        try:
+            for start in range(0, len(uids), BATCH):
+                for uid in uids[start : start + BATCH]:
+                    imported = _import_one(db_session, imap, uid, now=now, report=report)
+                    failed = failed or not imported
+                    done = done if failed else uid
+                _advance(db_session, folder, done)
+        except MailboxLost:
+            _advance(db_session, folder, done)  # the next run goes on from here
     if report.inbox:
         notices.new_mail_waits(db_session, now=now)
     return report
@@ -129,6 +142,11 @@ def _import_one(db_session, imap: IMAPClient, uid: int, *, now, report) -> bool:
         log.error("fetch-mail: message UID %s not imported: %s", uid, exc)
         report.errors.append(f"UID {uid}: {exc}")
         return False
+    except CONNECTION_LOST as exc:
+        db_session.rollback()
+        log.error("fetch-mail: the connection to the mailbox broke at UID %s: %s", uid, exc)
+        report.errors.append(f"UID {uid}: the connection to the mailbox broke")
+        raise MailboxLost from exc
     except Exception:  # one unreadable message must not hold back the rest
         db_session.rollback()
         log.exception("fetch-mail: message UID %s could not be imported", uid)

@@ -9,6 +9,8 @@ or interrupted threading leaves it in the inbox, never lost.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -102,20 +104,37 @@ def _stored(db_session, parsed: parsing.Parsed, *, size, received_at, now) -> Ma
 
 
 def _keep_attachments(db_session, message: MailMessage, parts, *, max_bytes: int, now) -> None:
-    for part in parts:
-        row = Attachment(
-            mail_message_id=message.id,
-            filename=part.filename,
-            content_type=part.content_type,
-            size=len(part.data),
-            created_at=now,
-            created_by="mail",
-        )
-        if len(part.data) > max_bytes:
-            row.refused = f"larger than the {max_bytes:,}-byte limit: not kept"
-        else:
-            row.sha256 = storage.store(part.data)
-        db_session.add(row)
+    fresh = []  # files this import wrote, removed again if it cannot keep them all
+    try:
+        for part in parts:
+            row = Attachment(
+                mail_message_id=message.id,
+                filename=part.filename,
+                content_type=part.content_type,
+                size=len(part.data),
+                created_at=now,
+                created_by="mail",
+            )
+            if len(part.data) > max_bytes:
+                row.refused = f"larger than the {max_bytes:,}-byte limit: not kept"
+            else:
+                digest = hashlib.sha256(part.data).hexdigest()
+                if not storage.path_for(digest).exists():
+                    fresh.append(digest)
+                row.sha256 = storage.store(part.data)
+            db_session.add(row)
+    except storage.StorageFull:
+        db_session.rollback()
+        for digest in fresh:
+            if not _referenced(db_session, digest):
+                with contextlib.suppress(OSError):  # the refusal is the news, not this
+                    storage.path_for(digest).unlink(missing_ok=True)
+        raise
+
+
+def _referenced(db_session: Session, digest: str) -> bool:
+    found = select(Attachment.id).where(Attachment.sha256 == digest).limit(1)
+    return db_session.scalar(found) is not None
 
 
 def _thread_case(db_session: Session, parsed: parsing.Parsed) -> Case | None:

@@ -48,11 +48,19 @@ class EmailTransport:
                     smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
                 smtp.send_message(email)
         except PERMANENT as exc:
-            code = getattr(exc, "smtp_code", 550)
-            if isinstance(exc, smtplib.SMTPRecipientsRefused) or code >= 500:
+            code = _reply_code(exc)
+            if code >= 500:
                 raise Undeliverable(f"the mail server refused the message ({code})") from exc
             # The exception's text names the recipients: keep addresses out of logs and errors.
             raise RuntimeError(f"the mail server deferred the message ({code})") from exc
+
+
+def _reply_code(exc: smtplib.SMTPException) -> int:
+    """The server's reply code; for refused recipients the mildest, as a 4xx among them
+    (greylisting, a full mailbox) may pass on a later attempt."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return min((code for code, _ in exc.recipients.values()), default=550)
+    return getattr(exc, "smtp_code", 550)
 
 
 def compose(message: OutboxMessage) -> EmailMessage:
