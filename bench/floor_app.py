@@ -3,7 +3,8 @@
 Served beside the product by bench/api.py and bench/slack.py, these apps show how much of the
 gap to the bare endpoint is the database's own share on this machine: the same round trips
 to PostgreSQL as the product's (check the token or the Slack user, read the case with its
-clocks or a page of cases; or the one write transaction of a new case), and none of the ORM,
+clocks or a page of cases, and record in the access log that a pii-scoped token saw the
+individual's data; or the one write transaction of a new case), and none of the ORM,
 validation or presentation around them. Their answers are fixed bodies. They are yardsticks,
 not products: nothing else uses them.
 """
@@ -48,10 +49,14 @@ INSERT INTO clocks (case_id, name, rule, started_at, due_at, original_due_at, pa
 VALUES (%(case)s, 'acknowledge', '{}', %(now)s, %(due)s, %(due)s, '[]'),
        (%(case)s, 'respond', '{}', %(now)s, %(due)s, %(due)s, '[]')
 """
+ACCESS_LOG = """
+INSERT INTO pii_access_log (at, staff_id, actor, channel, case_id, what)
+VALUES (%s, %s, 'bench', 'api', %s, %s)
+"""
 NEW_SUBJECT = "INSERT INTO subjects (case_id, name, email, country) VALUES (%s, %s, %s, %s)"
 NEW_EVENT = """
-INSERT INTO events (case_id, at, actor_type, actor, source, action, before, after)
-VALUES (%s, %s, 'api_token', 'bench', 'api', 'create', '{}', '{}')
+INSERT INTO events (case_id, at, actor_type, actor, source, action, before, after, seq, hash)
+VALUES (%s, %s, 'api_token', 'bench', 'api', 'create', '{}', '{}', 1, %s)
 """
 NEW_MESSAGE = """
 INSERT INTO outbox_messages (channel, recipient, topic, payload, dedupe_key, case_id,
@@ -101,21 +106,26 @@ def create_app() -> Flask:
     """The API's floor; gunicorn serves it as ``bench.floor_app:create_app()``."""
     app = Flask(__name__)
 
-    def authenticate(conn: psycopg.Connection) -> None:
+    def authenticate(conn: psycopg.Connection) -> tuple:
         secret = request.headers.get("Authorization", "").removeprefix("Bearer ")
         prefix = secret.split("_")[1] if secret.count("_") >= 2 else ""
         row = conn.execute(READ_BEARER, (prefix,)).fetchone()
         digest = hashlib.sha256(secret.encode()).hexdigest()
         if row is None or not row[4] or not hmac.compare_digest(row[0], digest):
             abort(401)
+        return row
 
     @app.get("/api/v1/cases/<reference>")
     def read(reference):
         conn = connection()
-        authenticate(conn)
+        bearer = authenticate(conn)
         rows = conn.execute(CASE, (reference,)).fetchall()
         if not rows:
             abort(404)
+        if "pii" in bearer[1].split():
+            # Autocommitted, so durable before the answer, like the product's access log.
+            what = f"GET {request.path}"
+            conn.execute(ACCESS_LOG, (datetime.now(UTC), bearer[2], rows[0][0], what))
         return {"reference": reference, "clocks": len(rows)}
 
     @app.post("/api/v1/cases")
@@ -133,7 +143,9 @@ def create_app() -> Flask:
             conn.execute(NEW_CLOCKS, {"case": case, "now": now, "due": due})
             subject = body["subject"]
             conn.execute(NEW_SUBJECT, (case, subject["name"], subject["email"], subject["country"]))
-            conn.execute(NEW_EVENT, (case, now))
+            # The first link of the case's audit chain: a hash of the event's fields.
+            sealed = json.dumps([reference, now.isoformat(), "create", "0" * 64], sort_keys=True)
+            conn.execute(NEW_EVENT, (case, now, hashlib.sha256(sealed.encode()).hexdigest()))
             conn.execute(NEW_MESSAGE, (f"created:{reference}", case, now, now))
         return {"reference": reference}, 201
 

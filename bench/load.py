@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -30,6 +31,9 @@ class Scenario:
     body: str | None = None
     token: str | None = None
     target: float | None = None  # the least throughput wanted, as a fraction of bare
+    # The name of the scenario that does the same work in raw psycopg (bench/floor_app.py);
+    # when set, the target is a fraction of that floor's throughput instead.
+    floor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Load:
     duration: int
     warmup: int
     server_threads: int = 0  # gunicorn threads per worker; 0 = sync workers
+    rounds: int = 1  # each scenario is measured this many times, in turn; the median counts
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="threads per gunicorn worker for both apps; 0 = sync workers (0)",
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure every scenario this many times, all scenarios in turn, and report the"
+        " medians: on a shared machine a product and its floor are then measured close in"
+        " time (1)",
+    )
 
 
-def gunicorn_settings(threads: int) -> tuple[str, ...]:
-    """Two workers: sync ones, or gthread ones with ``threads`` threads each."""
+def gunicorn_settings(threads: int, workers: int = WORKERS) -> tuple[str, ...]:
+    """Two workers (or ``workers``): sync ones, or gthread ones with ``threads`` threads each."""
     kind = (
         ("--worker-class", "gthread", "--threads", str(threads))
         if threads
         else ("--worker-class", "sync")
     )
-    return ("--workers", str(WORKERS), *kind, "--log-level", "warning")
+    return ("--workers", str(workers), *kind, "--log-level", "warning")
 
 
 def describe_server(threads: int) -> str:
@@ -80,10 +93,11 @@ def describe_server(threads: int) -> str:
 
 def settings_line(settings: Load) -> str:
     """Say how both apps were served and loaded, for the report."""
+    rounds = f"; median of {settings.rounds} rounds" if settings.rounds > 1 else ""
     return (
         f"{describe_server(settings.server_threads)} per app; wrk {settings.threads} threads,"
         f" {settings.connections} connections, {settings.duration} s per scenario after a"
-        f" {settings.warmup} s warm-up"
+        f" {settings.warmup} s warm-up{rounds}"
     )
 
 
@@ -92,31 +106,39 @@ def side_by_side(
     results: list[tuple[Scenario, Result]],
     verdict: Callable[[float, Scenario, Result], str],
 ) -> str:
-    """Tabulate req/s and latencies, with each scenario's ratio to the first (bare) one."""
+    """Tabulate req/s and latencies, with each scenario's ratio to the first (bare) one and
+    to its floor; ``verdict`` is given the ratio its target is judged on."""
     bare = results[0][1].requests_per_s
+    by_name = {scenario.name: result.requests_per_s for scenario, result in results}
     width = max(30, *(len(scenario.name) + 2 for scenario, _ in results))
     lines = [
         *heading,
         "",
         f"{'scenario':<{width}} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}"
-        f" {'x bare':>6}  target",
+        f" {'x bare':>6} {'x floor':>7}  target",
     ]
     for scenario, result in results:
         ratio = result.requests_per_s / bare
+        to_floor = result.requests_per_s / by_name[scenario.floor] if scenario.floor else None
+        floor_column = f"{to_floor:>7.2f}" if to_floor is not None else f"{'':>7}"
+        judged = ratio if to_floor is None else to_floor
         lines.append(
             f"{scenario.name:<{width}} {result.requests_per_s:>8,.0f} {result.p50_ms:>7.1f}"
-            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f}"
-            f"  {verdict(ratio, scenario, result)}"
+            f" {result.p99_ms:>7.1f} {result.errors:>6} {ratio:>6.2f} {floor_column}"
+            f"  {verdict(judged, scenario, result)}"
         )
     return "\n".join(lines)
 
 
 @contextmanager
-def serving(app: str, env: dict[str, str], *, threads: int = 0) -> Iterator[str]:
+def serving(
+    app: str, env: dict[str, str], *, threads: int = 0, workers: int = WORKERS
+) -> Iterator[str]:
     """Serve ``app`` with gunicorn on a free localhost port; yield its base URL."""
     bind = f"127.0.0.1:{_free_port()}"
     base = f"http://{bind}"
-    command = [sys.executable, "-m", "gunicorn", *gunicorn_settings(threads), "--bind", bind, app]
+    settings = gunicorn_settings(threads, workers)
+    command = [sys.executable, "-m", "gunicorn", *settings, "--bind", bind, app]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_up(process, base)
@@ -128,6 +150,16 @@ def serving(app: str, env: dict[str, str], *, threads: int = 0) -> Iterator[str]
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def median(results: list[Result]) -> Result:
+    """Combine rounds of one scenario: the median of each figure, all the errors."""
+    return Result(
+        requests_per_s=statistics.median(r.requests_per_s for r in results),
+        p50_ms=statistics.median(r.p50_ms for r in results),
+        p99_ms=statistics.median(r.p99_ms for r in results),
+        errors=sum(r.errors for r in results),
+    )
 
 
 def measure(scenario: Scenario, load: Load) -> Result:

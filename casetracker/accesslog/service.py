@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 Seen = tuple[int | None, str]
 SHOWN = "casetracker_pii_shown"
 WHAT_LENGTH = 200
+# Built once, the row given as parameters: compiled once, not on every answer of one case.
+INSERT_ENTRY = insert(AccessEntry.__table__)
 
 
 class NotRecorded(ServiceUnavailable):
@@ -57,7 +59,11 @@ def record(db_session: Session, *, viewer: Actor, channel: str, seen: Iterable[S
     if not rows:
         return
     try:
-        db_session.execute(insert(AccessEntry.__table__).values(rows))
+        # One statement either way: outside a transaction, several would commit one by one.
+        if len(rows) == 1:
+            db_session.execute(INSERT_ENTRY, rows[0])
+        else:
+            db_session.execute(insert(AccessEntry.__table__).values(rows))
         db_session.commit()
     except SQLAlchemyError as exc:
         db_session.rollback()

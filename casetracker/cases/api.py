@@ -10,7 +10,7 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 from casetracker import timesource
 from casetracker.accesslog import service as accesslog
 from casetracker.api import variants
-from casetracker.cases import actions, listing, service
+from casetracker.cases import actions, listing, records, service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
 from casetracker.cases.schemas import (
@@ -113,7 +113,7 @@ class CaseItem(MethodView):
     @bp.response(200, CaseSchema)
     def get(self, reference):
         """Return one case with its clocks and the actions allowed now."""
-        case = or_abort(lambda: service.get_case(db.session, reference=reference))
+        case = or_abort(lambda: records.read_case(db.session, reference=reference))
         view = case_view(case, actor=g.actor, now=timesource.now())
         accesslog.record_answer(db.session, actor=g.actor, seen=[(case.id, None)])
         return view

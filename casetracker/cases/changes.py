@@ -29,6 +29,8 @@ class Change:
     params: Mapping
     notifier: Notifier
     at: datetime
+    # Rows written with a new case in its transaction (create_case's ``attach``).
+    attached: Sequence[object] = ()
 
     @property
     def base_url(self) -> str:
@@ -43,8 +45,17 @@ def set_reactions(app: Flask, reactions: Mapping[str, Sequence[Reaction]]) -> No
     app.extensions[REACTIONS] = reactions
 
 
-def react(db_session: Session, case: Case, action: str, params: Mapping, *, at) -> None:
+def react(
+    db_session: Session,
+    case: Case,
+    action: str,
+    params: Mapping,
+    *,
+    at,
+    attached: Sequence[object] = (),
+) -> None:
     """Run the reactions to an action just applied to ``case``."""
-    change = Change(db_session, case, action, params, OutboxNotifier(db_session, now=at), at)
+    notifier = OutboxNotifier(db_session, now=at)
+    change = Change(db_session, case, action, params, notifier, at, tuple(attached))
     for reaction in current_app.extensions.get(REACTIONS, {}).get(action, ()):
         reaction(change)

@@ -9,10 +9,11 @@ from flask import current_app
 from casetracker import policy as policies
 from casetracker.cases import clocks, workflow
 from casetracker.cases.models import Case, Clock, Subject
+from casetracker.cases.records import CaseRecord
 from casetracker.people.actors import Actor
 
 
-def case_view(case: Case, *, actor: Actor, now: datetime) -> dict:
+def case_view(case: Case | CaseRecord, *, actor: Actor, now: datetime) -> dict:
     """Return the case's fields, its clocks and the actions this actor may take."""
     view = {
         "reference": case.reference,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -17,12 +20,18 @@ def next_reference(db_session: Session, *, kind: str, year: int) -> str:
     queue behind each other, and a rolled-back creation gives its number back.
     """
     prefix = PREFIXES[kind]
-    dialect = db_session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(CaseCounter).values(prefix=prefix, year=year, value=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=[CaseCounter.prefix, CaseCounter.year],
-        set_={"value": CaseCounter.value + 1},
-    ).returning(CaseCounter.value)
-    number = db_session.execute(statement).scalar_one()
+    statement = _take_number(db_session.get_bind().dialect.name)
+    number = db_session.execute(statement, {"prefix": prefix, "year": year}).scalar_one()
     return f"{prefix}-{year}-{number:05d}"
+
+
+@cache
+def _take_number(dialect: str):
+    """Build the counter's upsert once per dialect: every new case runs it."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters = CaseCounter.__table__
+    statement = insert(counters).values(prefix=bindparam("prefix"), year=bindparam("year"), value=1)
+    return statement.on_conflict_do_update(
+        index_elements=[counters.c.prefix, counters.c.year],
+        set_={"value": counters.c.value + 1},
+    ).returning(counters.c.value)

@@ -31,7 +31,8 @@ UNCONFIRMED = "the individual did not confirm their identity by the emailed link
 
 def on_create(change: Change) -> None:
     """Confirm receipt to an individual who filed through the form."""
-    record = _record(change)
+    # A new case has an intake record only if it came with it, in the same transaction.
+    record = next((row for row in change.attached if isinstance(row, IntakeRecord)), None)
     if record is not None:
         acknowledgement(change.notifier, change.case, record)
 

@@ -13,7 +13,7 @@ from slack_bolt import App
 
 from casetracker import policy as policies
 from casetracker import timesource
-from casetracker.cases import actions, listing, task_queries, workflow
+from casetracker.cases import actions, listing, records, task_queries, workflow
 from casetracker.cases import service as case_service
 from casetracker.cases.errors import ActionNotAllowed, CaseError
 from casetracker.database import kept_loaded, read_outside_transaction
@@ -53,16 +53,23 @@ class Subcommand:
 
 def register(app: App) -> None:
     """Listen for /case, from the privacy team only."""
-    app.command("/case", middleware=[staff_only])(case_command)
+    app.command("/case", middleware=[reads_only_outside_transaction, staff_only])(case_command)
+
+
+def reads_only_outside_transaction(command, next):
+    """Let a subcommand that only reads run, the staff lookup included, without BEGIN and
+    ROLLBACK; it must come before the first query (staff_only's)."""
+    name, _ = _words(command)
+    subcommand = SUBCOMMANDS.get(name)
+    if subcommand is None or subcommand.reads_only:
+        read_outside_transaction(db.session)
+    return next()
 
 
 def case_command(ack, command, client, context):
     """Run a subcommand and answer it privately, or open its modal."""
-    words = command.get("text", "").split()
-    name, args = (words[0].lower(), words[1:]) if words else ("help", [])
+    name, args = _words(command)
     subcommand = SUBCOMMANDS.get(name)
-    if subcommand is None or subcommand.reads_only:
-        read_outside_transaction(db.session)
     if subcommand is None:
         answer = _help(problem=f"There is no `/case {name}`.")
     else:
@@ -72,6 +79,11 @@ def case_command(ack, command, client, context):
     ack()
     client.views_open(trigger_id=command["trigger_id"], view=answer["modal"])
     return None
+
+
+def _words(command) -> tuple[str, list[str]]:
+    words = command.get("text", "").split()
+    return (words[0].lower(), words[1:]) if words else ("help", [])
 
 
 def _answer(subcommand: Subcommand, call: Call) -> dict:
@@ -96,7 +108,7 @@ def _help(call: Call | None = None, *, problem: str | None = None) -> dict:
 
 def _show(call: Call) -> dict:
     (reference,) = _args(call, 1, 1)
-    case = case_service.get_case(db.session, reference=reference.upper())
+    case = records.read_case(db.session, reference=reference.upper())
     allowed = workflow.allowed_actions(case, role=call.actor.role, policy=policies.current())
     clocks = clocks_of(case, now=timesource.now())
     return blocks.case_card(facts_of(case), clocks=clocks, allowed=allowed)
