@@ -57,7 +57,9 @@ def provisioning_uri(secret: str, *, email: str, issuer: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """Draw the address as an inline SVG QR code, made here: nothing leaves the server."""
-    return segno.make(uri, error="m").svg_inline(scale=5, title="QR code for your authenticator")
+    return segno.make(uri, error="m").svg_inline(
+        scale=5, title="QR code for your authenticator", omitsize=True
+    )
 
 
 def confirm_enrolment(
