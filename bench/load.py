@@ -11,15 +11,19 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from slack_sdk.signature import SignatureVerifier
+
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = Path(__file__).resolve().parent / "wrk.lua"
 WORKERS = 2
+SLACK_USER = "U0BENCH"  # the staff member's Slack user, who sends every /case
 START_TIMEOUT = 30.0
 
 
@@ -216,3 +220,25 @@ def _wait_until_up(process: subprocess.Popen, base: str) -> None:
         else:
             return
     raise RuntimeError(f"gunicorn did not answer at {base} within {START_TIMEOUT:.0f} s")
+
+
+def slack_command(secret: str, text: str) -> tuple[str, dict[str, str]]:
+    """Return a ``/case text`` form body and its headers, signed now as Slack signs them."""
+    body = urllib.parse.urlencode(
+        {
+            "team_id": "T0BENCH",
+            "user_id": SLACK_USER,
+            "command": "/case",
+            "text": text,
+            "response_url": "http://127.0.0.1:9/unused",
+            "trigger_id": "bench",
+        }
+    )
+    timestamp = str(int(time.time()))
+    return body, {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": SignatureVerifier(secret).generate_signature(
+            timestamp=timestamp, body=body
+        ),
+    }

@@ -15,18 +15,15 @@ import os
 import secrets
 import shutil
 import sys
-import time
-import urllib.parse
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import bare_app
 import database
 import load
-from slack_sdk.signature import SignatureVerifier
 
 DATABASE = "casetracker_bench_slack"
-SLACK_USER = "U0BENCH"
+SLACK_USER = load.SLACK_USER
 # The least throughput wanted, as a fraction of the floor's (the same queries, raw).
 TARGET = 0.5
 SHOW_FLOOR = "(d) floor: show's queries, raw"
@@ -136,22 +133,11 @@ def throughput(settings: load.Load, env: dict[str, str], secret: str, reference:
 @contextmanager
 def _signed(secret: str, text: str):
     """Sign one /case body now (valid for Slack's 5 minutes) and hand it to wrk."""
-    body = urllib.parse.urlencode(
-        {
-            "team_id": "T0BENCH",
-            "user_id": SLACK_USER,
-            "command": "/case",
-            "text": text,
-            "response_url": "http://127.0.0.1:9/unused",
-            "trigger_id": "bench",
-        }
-    )
-    timestamp = str(int(time.time()))
-    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    body, headers = load.slack_command(secret, text)
     os.environ.update(
         BENCH_BODY=body,
-        BENCH_CONTENT_TYPE="application/x-www-form-urlencoded",
-        BENCH_HEADERS=f"X-Slack-Request-Timestamp: {timestamp}\nX-Slack-Signature: {signature}",
+        BENCH_CONTENT_TYPE=headers.pop("Content-Type"),
+        BENCH_HEADERS="\n".join(f"{name}: {value}" for name, value in headers.items()),
     )
     try:
         yield

@@ -32,7 +32,7 @@ import psycopg
 import soak_probe
 import soak_report
 import soak_tables
-from soak_traffic import MIX, SLACK_USER, Target, Traffic, sign_in
+from soak_traffic import MIX, Target, Traffic, sign_in
 
 DATABASE = "casetracker_bench_soak"
 WORKERS = 4
@@ -134,7 +134,7 @@ def prepare(env: dict[str, str]) -> str:
     database._flask(env, "db", "upgrade")
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "staff", "add"]
     command += ["--name", "Bench Runner", "--email", database.STAFF_EMAIL, "--role", "staff"]
-    command += ["--slack-user-id", SLACK_USER, "--password-stdin"]
+    command += ["--slack-user-id", load.SLACK_USER, "--password-stdin"]
     done = subprocess.run(
         command,
         cwd=load.ROOT,

@@ -17,10 +17,9 @@ import urllib.parse
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 
+import load
 import requests
-from slack_sdk.signature import SignatureVerifier
 
-SLACK_USER = "U0BENCH"
 SESSION_COOKIE = "casetracker_session"
 # Per 100 requests: what a team's day looks like, reads well ahead of writes.
 MIX = {
@@ -93,7 +92,7 @@ class Traffic:
         self._cookie = target.cookie
         self._cases: list[tuple[str, int, int]] = []  # reference, version, actions taken
         self._random = random.Random(20261130)
-        self._signer = SignatureVerifier(target.secret)
+        self._secret = target.secret
 
     def start(self) -> None:
         """Start the clients and the clock that hands them their slots."""
@@ -200,22 +199,7 @@ class Traffic:
         return answer.status_code
 
     def _slack(self, session, text: str) -> int:
-        body = urllib.parse.urlencode(
-            {
-                "team_id": "T0BENCH",
-                "user_id": SLACK_USER,
-                "command": "/case",
-                "text": text,
-                "response_url": "http://127.0.0.1:9/unused",
-                "trigger_id": "bench",
-            }
-        )
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": self._signer.generate_signature(timestamp=timestamp, body=body),
-        }
+        body, headers = load.slack_command(self._secret, text)
         url = f"{self.target.base}/slack/events"
         return session.post(url, data=body, headers=headers, timeout=TIMEOUT).status_code
 
