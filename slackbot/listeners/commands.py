@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,16 +20,12 @@ from casetracker.extensions import db
 from casetracker.people.actors import Actor
 from casetracker.policy import STAGES
 from slackbot import blocks, modals, service, task_blocks
+from slackbot.listeners.command_line import Usage, bare_opens_form, parse, validation_text
 from slackbot.listeners.staff import staff_only
 from slackbot.presenters import clocks_of, facts_of, task_facts_of
 
-MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 DUE_SOON = timedelta(days=7)
 ANY_DEADLINE = timedelta(days=3650)
-
-
-class Usage(Exception):
-    """The arguments do not fit the subcommand; the message says what was wrong."""
 
 
 @dataclass
@@ -96,7 +91,7 @@ def _answer(subcommand: Subcommand, call: Call) -> dict:
     except CaseError as exc:
         return blocks.refusal(exc.message)
     except ValidationError as exc:
-        return blocks.refusal(_validation_text(exc.messages))
+        return blocks.refusal(validation_text(exc.messages))
 
 
 def _help(call: Call | None = None, *, problem: str | None = None) -> dict:
@@ -151,8 +146,8 @@ def _new(call: Call) -> dict:
 
 def _act(action: actions.Action, call: Call) -> dict:
     """Take the action on the line's case as it is now; a concurrent change is refused."""
-    reference, params = _parse(action, call.args)
-    if not params and action.line.words and _bare_opens_form(action):
+    reference, params = parse(action, call.args)
+    if not params and action.line.words and bare_opens_form(action):
         return _form(action, call, reference)
     with kept_loaded(db.session):
         case = case_service.perform(
@@ -166,35 +161,6 @@ def _act(action: actions.Action, call: Call) -> dict:
         )
         headline = f":white_check_mark: {action.line.done} {case.reference}"
         return blocks.case_card(facts_of(case), headline=headline)
-
-
-def _parse(action: actions.Action, args: list[str]) -> tuple[str, dict]:
-    """Read `REF word… rest of the line` into the action's fields."""
-    line = action.line
-    if not args or len(args) - 1 < line.least:
-        raise Usage("Wrong number of arguments.")
-    reference, words = args[0], list(args[1:])
-    params = {}
-    for name in line.words:
-        if words:
-            params[name] = _word(action, name, words.pop(0))
-    if words and line.rest is None:
-        raise Usage("Wrong number of arguments.")
-    if words:
-        params[line.rest] = " ".join(words)
-    return reference, params
-
-
-def _word(action: actions.Action, name: str, value: str) -> str:
-    widget = next((field.widget for field in action.fields if field.name == name), "text")
-    if widget == "staff":
-        return _staff_email(value)
-    return value.lower() if widget == "select" else value
-
-
-def _bare_opens_form(action: actions.Action) -> bool:
-    first = action.line.words[0]
-    return action.line.least == 0 and action.schema().fields[first].required
 
 
 def _form(action: actions.Action, call: Call, reference: str) -> dict:
@@ -212,24 +178,6 @@ def _args(call: Call, least: int, most: int | None = None) -> list[str]:
     if count < least or (most is not None and count > most):
         raise Usage("Wrong number of arguments.")
     return call.args
-
-
-def _staff_email(who: str) -> str:
-    match = MENTION.match(who)
-    if match is None:
-        raise Usage(f"`{who}` is not a Slack mention; type @ and pick the person.")
-    staff = service.acting_staff(db.session, slack_user_id=match.group(1))
-    if staff is None:
-        raise Usage(f"{who} is not linked to an active member of the privacy team.")
-    return staff.email
-
-
-def _validation_text(messages) -> str:
-    if isinstance(messages, dict):
-        return "; ".join(f"{field}: {_validation_text(text)}" for field, text in messages.items())
-    if isinstance(messages, list):
-        return " ".join(str(message) for message in messages)
-    return str(messages)
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
