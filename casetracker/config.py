@@ -38,6 +38,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> dict:
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "REMEMBER_COOKIE_SECURE": base_url.startswith("https://"),
         "CASETRACKER_SCHEDULER": env.get("CASETRACKER_SCHEDULER") or "off",
+        # When the daily audit chain check runs (HH:MM in CASETRACKER_TIMEZONE): a quiet hour.
+        "CASETRACKER_AUDIT_VERIFY_AT": env.get("CASETRACKER_AUDIT_VERIFY_AT") or "03:00",
         "SLACK_BOT_TOKEN": env.get("SLACK_BOT_TOKEN") or None,
         "SLACK_SIGNING_SECRET": env.get("SLACK_SIGNING_SECRET") or None,
         "SLACK_CASES_CHANNEL": env.get("SLACK_CASES_CHANNEL") or None,
@@ -107,6 +109,11 @@ def check(config: Mapping, *, development: bool) -> None:
         raise ConfigError(
             f"CASETRACKER_SCHEDULER: {config['CASETRACKER_SCHEDULER']!r} is not one of"
             f" {', '.join(SCHEDULER_MODES)}"
+        )
+    if not _time_of_day(config.get("CASETRACKER_AUDIT_VERIFY_AT", "03:00")):
+        raise ConfigError(
+            f"CASETRACKER_AUDIT_VERIFY_AT: {config['CASETRACKER_AUDIT_VERIFY_AT']!r} is not a"
+            " time of day such as '03:00'"
         )
     if config["IMAP_SECURITY"] not in IMAP_SECURITY:
         raise ConfigError(
@@ -240,6 +247,14 @@ def _role_map(text: str) -> dict[str, str]:
             raise ConfigError(f"OIDC_ROLE_MAP: the group {group!r} is named twice")
         mapping[group] = role
     return mapping
+
+
+def _time_of_day(value: str) -> bool:
+    """Tell whether ``value`` reads as HH:MM on a 24-hour clock."""
+    hour, colon, minute = str(value).partition(":")
+    if not (colon and hour.isdigit() and minute.isdigit() and len(minute) == 2):
+        return False
+    return int(hour) < 24 and int(minute) < 60
 
 
 def _switch(env: Mapping[str, str], name: str, *, default: bool) -> bool:

@@ -170,6 +170,18 @@ def _inbox_waiting(payload: Mapping) -> dict:
     return message
 
 
+def _audit_break(payload: Mapping) -> dict:
+    reference = payload["reference"]
+    where = f"seq {payload['seq']}" if payload.get("seq") else "no events left"
+    text = (
+        f":rotating_light: The audit chain of *{reference}* is broken at {where}:"
+        f" {kit.escape(payload['why'])}. Run `flask audit verify --case {reference}`."
+    )
+    message = {"text": f"Audit chain of {reference} broken", "blocks": [kit.section(text)]}
+    message["blocks"].append(kit.actions([kit.link_button(payload["link"])]))
+    return message
+
+
 def _fallback(payload: Mapping) -> dict:
     parts = [str(payload.get(key)) for key in ("topic", "reference", "stage") if payload.get(key)]
     return reply(kit.escape(" · ".join(parts) or "casetracker notification"))
@@ -183,6 +195,7 @@ RENDERERS = {
     "digest": _digest,
     "message_received": _message_received,
     "inbox_waiting": _inbox_waiting,
+    "audit_break": _audit_break,
     **task_blocks.RENDERERS,
 }
 

@@ -28,6 +28,10 @@ edited), a seq gap (events deleted) or a missing hash. Exits 1 when any chain is
 Removing a case's newest events leaves a shorter chain that still checks: give the chain
 head printed on an earlier case file with --head SEQ:HASH (and --case), and the check also
 fails unless the case's event at that seq still carries that hash.
+
+The scheduler runs the same check every night (job audit-verify, at
+CASETRACKER_AUDIT_VERIFY_AT, 03:00 by default) and tells the DPOs once of each newly
+broken case; `flask jobs list` shows its last outcome.
 """
 
 

@@ -11,7 +11,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.orm import Session
 
-from casetracker.cases import purge
+from casetracker.cases import integrity, purge
 from casetracker.intake import jobs as intake_jobs
 from casetracker.mail import fetch
 from casetracker.outbox import delivery
@@ -21,7 +21,8 @@ from casetracker.reminders import digest, service
 SWEEP_MINUTES = "CASETRACKER_SWEEP_MINUTES"
 DIGEST_AT = "CASETRACKER_DIGEST_AT"
 PURGE_AT = "CASETRACKER_PURGE_AT"
-DEFAULTS = {SWEEP_MINUTES: 5, DIGEST_AT: "08:00", PURGE_AT: "03:30"}
+AUDIT_VERIFY_AT = "CASETRACKER_AUDIT_VERIFY_AT"
+DEFAULTS = {SWEEP_MINUTES: 5, DIGEST_AT: "08:00", PURGE_AT: "03:30", AUDIT_VERIFY_AT: "03:00"}
 
 
 def deliver_outbox(db_session: Session, *, now: datetime) -> delivery.Report:
@@ -112,6 +113,13 @@ JOBS: dict[str, Job] = {
             lambda config: (
                 f"daily at {_setting(config, PURGE_AT)} {config['CASETRACKER_TIMEZONE']}"
             ),
+        ),
+        Job(
+            "audit-verify",
+            integrity.check_chains,
+            "check every case's audit hash chain; tell the DPOs once of each newly broken case",
+            _daily(AUDIT_VERIFY_AT),
+            _daily_text(AUDIT_VERIFY_AT),
         ),
     )
 }

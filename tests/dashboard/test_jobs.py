@@ -7,6 +7,8 @@ import re
 from casetracker.extensions import db
 from casetracker.jobs import runner
 from casetracker.jobs.models import JobRun
+from tests.audit.conftest import tamper
+from tests.dashboard.conftest import open_case
 
 BANNER = "Deadline reminders may not be going out."
 
@@ -88,3 +90,14 @@ def test_error_pages_do_not_query_the_scheduler_state(web, priya, app, monkeypat
 
     monkeypatch.setattr(runner, "last_runs", broken)
     assert web.get("/cases/PC-2026-99999").status_code == 404
+
+
+def test_a_broken_audit_chain_shows_as_an_error_on_the_jobs_page(web, priya, app):
+    case = open_case(priya)
+    tamper("UPDATE events SET reason = 'Routine check' WHERE case_id = :id", id=case.id)
+    _run(app, "audit-verify")
+    web.sign_in(priya.email)
+    page = _text(web.get("/jobs").text)
+    assert "audit-verify check every case" in page
+    assert "daily at 03:00 Europe/Berlin" in page
+    assert f"Errors 1 broken chain (1 newly reported): {case.reference}: seq 1" in page

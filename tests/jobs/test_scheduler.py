@@ -21,6 +21,7 @@ def test_every_job_is_scheduled_under_its_fixed_id(app):
         "identity-reminders",
         "digest",
         "retention-purge",
+        "audit-verify",
     }
     for job in jobs.values():
         assert (job.misfire_grace_time, job.coalesce, job.max_instances) == (300, True, 1)

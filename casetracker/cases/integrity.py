@@ -1,0 +1,140 @@
+"""The daily integrity check: verify every case's audit chain, tell the DPOs of new breaks.
+
+The check reads the trail outside any long transaction (each batch on its own, read-only),
+so case writes go on while it runs. It changes no case: it writes only its own ledger of
+reported breaks and the outbox rows that tell the DPOs, each break once, by case reference,
+seq and reason — never the individual's data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import ForeignKey, Integer, String, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from casetracker.cases import verify as chains
+from casetracker.cases.models import Case
+from casetracker.cases.notifications import CASES_CHANNEL
+from casetracker.db_types import UTCDateTime
+from casetracker.extensions import db
+from casetracker.outbox.notifier import OutboxNotifier
+from casetracker.people.models import Staff
+
+TOPIC = "audit_break"
+
+
+class AuditBreak(db.Model):
+    """A case whose broken chain the DPOs were told of, and what was found then."""
+
+    __tablename__ = "audit_breaks"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    why: Mapped[str] = mapped_column(String(200))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass
+class CheckReport:
+    cases: int = 0
+    events: int = 0
+    # One line per broken chain: the runner records a run with errors as such.
+    errors: list[str] = field(default_factory=list)
+    reported: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.errors:
+            return f"{self.cases} cases, {self.events} events: intact"
+        chains_text = (
+            "1 broken chain" if len(self.errors) == 1 else f"{len(self.errors)} broken chains"
+        )
+        told = f"{len(self.reported)} newly reported"
+        return f"{chains_text} ({told}): " + "; ".join(self.errors)
+
+
+def check_chains(db_session: Session, *, now: datetime) -> CheckReport:
+    """Verify every case's chain; tell the DPOs once about each newly broken case."""
+    with read_only(db_session) as reader:
+        report = chains.verify(reader)
+    result = CheckReport(
+        cases=report.cases, events=report.events, errors=[str(b) for b in report.breaks]
+    )
+    if report.breaks:
+        result.reported = _report_new(db_session, report.breaks, now=now)
+    return result
+
+
+@contextmanager
+def read_only(db_session: Session) -> Iterator[Session]:
+    """Yield a session that reads each statement on its own, and may not write."""
+    engine = db_session.get_bind()
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # No transaction spans the batches: nothing held back while cases are written.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            on, off = (
+                "SET default_transaction_read_only = on",
+                "RESET default_transaction_read_only",
+            )
+        else:
+            on, off = "PRAGMA query_only = ON", "PRAGMA query_only = OFF"
+        connection.execute(text(on))
+        try:
+            with Session(bind=connection) as reader:
+                yield reader
+        finally:
+            connection.execute(text(off))
+            connection.rollback()
+
+
+def _report_new(db_session: Session, breaks: list[chains.Break], *, now: datetime) -> list[str]:
+    """Record the breaks not reported before and queue their messages; return their lines."""
+    ids = dict(
+        db_session.execute(
+            select(Case.reference, Case.id).where(Case.reference.in_([b.reference for b in breaks]))
+        ).all()
+    )
+    known = set(
+        db_session.scalars(select(AuditBreak.case_id).where(AuditBreak.case_id.in_(ids.values())))
+    )
+    fresh = [b for b in breaks if b.reference in ids and ids[b.reference] not in known]
+    if not fresh:
+        return []
+    recipients = _dpos(db_session) or [CASES_CHANNEL]
+    base_url = current_app.config["CASETRACKER_BASE_URL"]
+    notifier = OutboxNotifier(db_session, now=now)
+    for found in fresh:
+        case_id = ids[found.reference]
+        db_session.add(AuditBreak(case_id=case_id, seq=found.seq, why=found.why, first_seen_at=now))
+        payload = {
+            "topic": TOPIC,
+            "reference": found.reference,
+            "seq": found.seq,
+            "why": found.why,
+            "link": f"{base_url}/cases/{found.reference}",
+        }
+        for recipient in recipients:
+            notifier.notify(
+                topic=TOPIC,
+                recipient=recipient,
+                payload=payload,
+                dedupe_key=f"{TOPIC}:{found.reference}:{recipient}",
+                case_id=case_id,
+            )
+    try:
+        db_session.commit()
+    except IntegrityError:
+        db_session.rollback()  # another check recorded and reported these breaks first
+        return []
+    return [str(b) for b in fresh]
+
+
+def _dpos(db_session: Session) -> list[str]:
+    query = select(Staff.id).where(Staff.role == "dpo", Staff.active.is_(True)).order_by(Staff.id)
+    return [f"staff:{i}" for i in db_session.scalars(query)]
