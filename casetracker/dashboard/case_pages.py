@@ -205,7 +205,8 @@ def _task_again(reference: str, task_id: int, errors: dict, status: int, *, mess
         task_failed=task_id,
         task_errors=errors,
         values=request.form,
-        message=message or "The task was not changed; see the message next to its field.",
+        # A missing note alone is named by the error summary, which links to the field.
+        message=message,
     )
 
 

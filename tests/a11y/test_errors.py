@@ -7,7 +7,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from casetracker.cases.models import Case
+from casetracker.cases.task_models import Task
+from casetracker.extensions import db
 from tests.browser import screenshot
 from tests.dashboard.conftest import PASSWORD, act, open_case, person
 
@@ -213,3 +217,26 @@ def test_the_public_forms_focus_ring_stands_out_from_the_page(public):
         or contrast(ring["colour"], ring["behind"]) < 3
     ]
     assert faint == []
+
+
+def test_a_task_blocked_without_a_reason_focuses_a_summary_linking_to_the_note(axe, signed_in):
+    tab = signed_in
+    task = db.session.scalar(
+        select(Task).join(Case).where(Task.status == "open", Case.status != "closed")
+    )
+    tab.goto(f"/cases/{task.case.reference}")
+    item = tab.locator("li.task").filter(has=tab.locator(f"#task-{task.id}-title"))
+    item.locator("summary", has_text="Blocked…").click()
+    with tab.expect_response(f"**/tasks/{task.id}") as answer:
+        item.get_by_role("button", name="Mark blocked").click()
+    assert answer.value.status == 422
+    tab.wait_for_load_state()
+
+    assert tab.evaluate("document.activeElement.id") == "error-summary"
+    summary = tab.locator("#error-summary")
+    assert task.system.name in summary.get_by_role("heading").inner_text()
+    assert "say what blocks the task" in summary.inner_text()
+    assert summary_links_reach_their_fields(tab, "#error-summary") == [f"task-{task.id}-note"]
+    assert tab.locator(f"#task-{task.id}-note").get_attribute("aria-invalid") == "true"
+    screenshot(tab, "task-blocked-error-summary", full_page=False)
+    axe.check(tab, "a task blocked without a reason")

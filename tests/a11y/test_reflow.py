@@ -1,5 +1,8 @@
 """Every page at 320 CSS pixels wide (WCAG 1.4.10, reflow): read without scrolling sideways.
 
+Each page is also checked by axe as drawn at that width, where the narrow layout's own
+problems show: a menu hidden but still focusable, targets too small to touch.
+
 A wide table may scroll inside its own box, which a keyboard can then reach and which says
 what it holds; the page itself never scrolls sideways.
 """
@@ -12,6 +15,7 @@ from casetracker.cases.models import Case
 from casetracker.extensions import db
 from casetracker.intake import service as intake
 from casetracker.mail.models import MailMessage
+from tests.a11y import axe as axe_runner
 from tests.a11y.conftest import ADMIN, DPO, sign_in
 from tests.browser import screenshot
 
@@ -85,7 +89,8 @@ def problems_at_320(tab, path: str, name: str | None = None) -> list[str]:
 
 
 def problems_here(tab, path: str) -> list[str]:
-    """What makes the page shown fail reflow: sideways scrolling, unreachable scroll boxes."""
+    """What makes the page shown fail at 320px: sideways scrolling, unreachable scroll boxes,
+    what axe finds."""
     found = []
     sideways = tab.evaluate(SIDEWAYS)
     if sideways:
@@ -96,10 +101,13 @@ def problems_here(tab, path: str) -> list[str]:
     for box in tab.evaluate(SCROLL_BOXES):
         if box["tabindex"] != "0" or not box["label"] or box["role"] != "region":
             found.append(f"{path}: the scrolling box {box} is not a named, focusable region")
+    violations = axe_runner.violations(tab)
+    if violations:
+        found.append(f"axe on {path} at 320px:\n{axe_runner.describe(violations)}")
     return found
 
 
-def test_no_signed_in_page_scrolls_sideways_at_320px(narrow, demo, live_server):
+def test_no_signed_in_page_scrolls_sideways_at_320px(axe, narrow, demo, live_server):
     # The case with the most deadlines has the widest deadlines table.
     case = max(db.session.query(Case).order_by(Case.id), key=lambda case: len(case.clocks))
     mail = db.session.query(MailMessage).order_by(MailMessage.id).first()
@@ -147,10 +155,10 @@ def test_no_signed_in_page_scrolls_sideways_at_320px(narrow, demo, live_server):
     for path in ("/staff", "/tokens"):
         found += problems_at_320(tab, path)
     admin.close()
-    assert found == []
+    assert found == [], "\n".join(found)
 
 
-def test_no_public_page_scrolls_sideways_at_320px(narrow, live_app):
+def test_no_public_page_scrolls_sideways_at_320px(axe, narrow, live_app):
     tab = narrow.new_page()
     found = []
     found += problems_at_320(tab, "/sign-in")
@@ -175,4 +183,4 @@ def test_no_public_page_scrolls_sideways_at_320px(narrow, live_app):
     tab.wait_for_url("**/complaints/submitted")
     found += problems_here(tab, "/complaints/submitted")
     screenshot(tab, "320-complaints-submitted")
-    assert found == []
+    assert found == [], "\n".join(found)

@@ -120,7 +120,9 @@ def test_blocking_without_a_reason_is_named_next_to_the_field_and_changes_nothin
 
     response = web.post(f"/cases/{reference}/tasks/{crm}", {"status": "blocked", "note": "  "})
     assert response.status_code == 422
-    assert "The task was not changed; see the message next to its field." in response.text
+    assert "The task was not changed" not in response.text
+    assert "There is a problem with “Blocked” for the CRM task" in response.text
+    assert f'<a href="#task-{crm}-note">What blocks the task</a>' in response.text
     assert re.search(r'<details class="action task-block" open>', response.text)
     assert f'aria-describedby="task-{crm}-note-hint task-{crm}-note-error"' in response.text
     assert f'<p class="field-error" id="task-{crm}-note-error">say what blocks the task</p>' in (
