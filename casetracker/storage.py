@@ -7,10 +7,12 @@ transaction that erased their last reference commits.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import event
@@ -37,12 +39,21 @@ def path_for(sha256: str) -> Path:
     return root() / sha256[:2] / sha256[2:4] / sha256
 
 
-def store(data: bytes) -> str:
-    """Keep ``data`` and return its SHA-256."""
+class Kept(NamedTuple):
+    sha256: str
+    fresh: bool  # written now: nothing had the same content before
+
+
+def keep(data: bytes) -> Kept:
+    """Keep ``data``; say its SHA-256 and whether this call wrote the file.
+
+    A caller whose transaction then fails removes a fresh file with ``discard``: one kept
+    before belongs to others.
+    """
     digest = hashlib.sha256(data).hexdigest()
     target = path_for(digest)
     if target.exists():
-        return digest
+        return Kept(digest, fresh=False)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
@@ -58,7 +69,13 @@ def store(data: bytes) -> str:
         raise StorageFull(
             f"the attachments directory cannot take the file: {exc.strerror}"
         ) from exc
-    return digest
+    return Kept(digest, fresh=True)
+
+
+def discard(sha256: str) -> None:
+    """Remove a file written for a change that did not happen; a failure here is not news."""
+    with contextlib.suppress(OSError):
+        path_for(sha256).unlink(missing_ok=True)
 
 
 def remove_after_commit(db_session: Session, sha256: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 from typing import BinaryIO
 
@@ -35,14 +34,13 @@ def add(
         raise ValidationError({"file": [f"larger than the {limit:,}-byte limit"]})
     case = case_service.get_case(db_session, reference=reference)
     name = safe_filename(filename)
-    digest = hashlib.sha256(data).hexdigest()
-    fresh = not storage.path_for(digest).exists()
+    kept = storage.keep(data)
     attachment = Attachment(
         case_id=case.id,
         filename=name,
         content_type=_content_type(content_type, name),
         size=len(data),
-        sha256=storage.store(data),
+        sha256=kept.sha256,
         created_at=timesource.now(),
         created_by=actor.label,
     )
@@ -57,8 +55,8 @@ def add(
         )  # fmt: skip
     except Exception:
         db_session.rollback()
-        if fresh and not _referenced(db_session, digest):
-            storage.path_for(digest).unlink(missing_ok=True)  # refused: keep nothing of it
+        if kept.fresh and not _referenced(db_session, kept.sha256):
+            storage.discard(kept.sha256)  # refused: keep nothing of it
         raise
     return attachment
 

@@ -9,8 +9,6 @@ or interrupted threading leaves it in the inbox, never lost.
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -118,17 +116,16 @@ def _keep_attachments(db_session, message: MailMessage, parts, *, max_bytes: int
             if len(part.data) > max_bytes:
                 row.refused = f"larger than the {max_bytes:,}-byte limit: not kept"
             else:
-                digest = hashlib.sha256(part.data).hexdigest()
-                if not storage.path_for(digest).exists():
-                    fresh.append(digest)
-                row.sha256 = storage.store(part.data)
+                kept = storage.keep(part.data)
+                row.sha256 = kept.sha256
+                if kept.fresh:
+                    fresh.append(kept.sha256)
             db_session.add(row)
     except storage.StorageFull:
         db_session.rollback()
         for digest in fresh:
             if not _referenced(db_session, digest):
-                with contextlib.suppress(OSError):  # the refusal is the news, not this
-                    storage.path_for(digest).unlink(missing_ok=True)
+                storage.discard(digest)
         raise
 
 

@@ -51,12 +51,11 @@ def release(
     now = timesource.now()
     files = _chosen(db_session, case, fields["attachment_ids"])
     archive, contents = _archive(db_session, case, files, now=now)
-    digest = hashlib.sha256(archive).hexdigest()
-    fresh = not storage.path_for(digest).exists()
+    kept = storage.keep(archive)
     package = ResponsePackage(
         case_id=case.id,
         salt=secrets.token_hex(16),
-        sha256=storage.store(archive),
+        sha256=kept.sha256,
         size=len(archive),
         contents=contents,
         created_at=now,
@@ -81,8 +80,8 @@ def release(
         )  # fmt: skip
     except Exception:
         db_session.rollback()
-        if fresh:
-            storage.path_for(digest).unlink(missing_ok=True)
+        if kept.fresh:
+            storage.discard(kept.sha256)
         raise
     return package
 

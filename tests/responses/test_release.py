@@ -66,7 +66,7 @@ def test_the_export_leaves_out_other_people_and_their_emails(request_case, dana)
     db.session.add(
         Attachment(
             mail_message_id=stranger.id, case_id=case.id, filename="stranger.pdf",
-            content_type="application/pdf", size=3, sha256=storage.store(b"pdf"),
+            content_type="application/pdf", size=3, sha256=storage.keep(b"pdf").sha256,
             created_at=now, created_by="mail",
         )
     )  # fmt: skip
