@@ -14,30 +14,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ForeignKey, Integer, String, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from casetracker.cases import verify as chains
-from casetracker.cases.models import Case
+from casetracker.cases.models import AuditBreak, Case
 from casetracker.cases.notifications import CASES_CHANNEL
-from casetracker.db_types import UTCDateTime
-from casetracker.extensions import db
 from casetracker.outbox.notifier import OutboxNotifier
 from casetracker.people.models import Staff
 
 TOPIC = "audit_break"
-
-
-class AuditBreak(db.Model):
-    """A case whose broken chain the DPOs were told of, and what was found then."""
-
-    __tablename__ = "audit_breaks"
-
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
-    seq: Mapped[int | None] = mapped_column(Integer)
-    why: Mapped[str] = mapped_column(String(200))
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 @dataclass

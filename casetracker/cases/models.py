@@ -168,6 +168,17 @@ class Event(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AuditBreak(db.Model):
+    """A case whose broken chain the DPOs were told of, and what was found then."""
+
+    __tablename__ = "audit_breaks"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    why: Mapped[str] = mapped_column(String(200))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CaseLink(db.Model):
     __tablename__ = "case_links"
     __table_args__ = (UniqueConstraint("case_id", "related_case_id"),)
