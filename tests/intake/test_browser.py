@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from casetracker.cases.models import Case
@@ -73,7 +74,7 @@ def test_missing_answers_are_shown_next_to_the_fields_and_the_input_is_kept(page
     page.fill("#description", "Please <b>delete</b> my data")
     page.fill("#email", "not-an-address")
     page.click("button[type=submit]")
-    assert page.locator("#form-errors").is_visible()
+    expect(page.locator("#form-errors")).to_be_visible()
     assert page.locator("#name-error").inner_text() == "Please fill in this field."
     assert page.locator("#kind-error").inner_text() == "Please choose one."
     assert page.locator("#consent-error").is_visible()
@@ -95,7 +96,7 @@ def test_a_submission_beyond_the_rate_limit_is_refused_politely(page, rate_limit
     open_form(page, "de")
     fill_complaint(page, country="DE")
     page.click("button[type=submit]")
-    assert page.locator("#reference").is_visible()
+    expect(page.locator("#reference")).to_be_visible()
     page.goto("/complaints/new")
     fill_complaint(page, country="DE", description="Second message")
     response_status = []
@@ -135,7 +136,7 @@ def test_the_right_is_asked_for_requests_only(browser, live_server, javascript):
     tab.check("#kind-0")
     fill_complaint(tab, country="DE")
     tab.click("button[type=submit]")
-    assert tab.locator("#reference").is_visible()
+    expect(tab.locator("#reference")).to_be_visible()
     [case] = cases()
     assert (case.kind, case.right) == ("complaint", None)
     context.close()

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from casetracker.extensions import db
 from casetracker.mail import service as mail_service
@@ -121,6 +122,6 @@ def test_files_from_an_email_and_a_hostile_email_stay_readable(page, mailbox_ful
 
     page.goto("/inbox")
     page.get_by_role("link", name=re.compile("onerror")).click()
-    assert page.get_by_role("link", name="script_.html").is_visible()
+    expect(page.get_by_role("link", name="script_.html")).to_be_visible()
     both_widths(page, "inbox-item-hostile", part=".case-main")
     assert page.watch.console_errors == []
