@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from casetracker.cases import verify as chains
 from casetracker.cases.models import AuditBreak, Case
@@ -25,6 +26,9 @@ from casetracker.outbox.notifier import OutboxNotifier
 from casetracker.people.models import Staff
 
 TOPIC = "audit_break"
+# The Jobs page keeps 500 characters of an outcome: the first breaks, and where to see the rest.
+SHOWN = 3
+LIST_ALL = "flask --app wsgi audit verify"
 
 
 @dataclass
@@ -42,7 +46,10 @@ class CheckReport:
             "1 broken chain" if len(self.errors) == 1 else f"{len(self.errors)} broken chains"
         )
         told = f"{len(self.reported)} newly reported"
-        return f"{chains_text} ({told}): " + "; ".join(self.errors)
+        shown = "; ".join(self.errors[:SHOWN])
+        if len(self.errors) > SHOWN:
+            shown += f"; and {len(self.errors) - SHOWN} more ({LIST_ALL} lists them all)"
+        return f"{chains_text} ({told}): {shown}"
 
 
 def check_chains(db_session: Session, *, now: datetime) -> CheckReport:
@@ -81,24 +88,37 @@ def read_only(db_session: Session) -> Iterator[Session]:
 
 
 def _report_new(db_session: Session, breaks: list[chains.Break], *, now: datetime) -> list[str]:
-    """Record the breaks not reported before and queue their messages; return their lines."""
+    """Record the breaks not reported before and queue their messages; return their lines.
+
+    A case is told of again when its break is no longer the one reported: found at another
+    seq or for another reason (a second edit, or events deleted after one was edited).
+    """
     ids = dict(
         db_session.execute(
             select(Case.reference, Case.id).where(Case.reference.in_([b.reference for b in breaks]))
         ).all()
     )
-    known = set(
-        db_session.scalars(select(AuditBreak.case_id).where(AuditBreak.case_id.in_(ids.values())))
-    )
-    fresh = [b for b in breaks if b.reference in ids and ids[b.reference] not in known]
+    reported = select(AuditBreak).where(AuditBreak.case_id.in_(ids.values()))
+    known = {row.case_id: row for row in db_session.scalars(reported)}
+    fresh = [b for b in breaks if b.reference in ids and _news(known.get(ids[b.reference]), b)]
     if not fresh:
         return []
+    try:
+        _tell(db_session, fresh, ids=ids, known=known, now=now)
+        db_session.commit()
+    except (IntegrityError, StaleDataError):
+        db_session.rollback()  # another check recorded and reported these breaks first
+        return []
+    return [str(b) for b in fresh]
+
+
+def _tell(db_session: Session, fresh: list[chains.Break], *, ids, known, now) -> None:
     recipients = _dpos(db_session) or [CASES_CHANNEL]
     base_url = current_app.config["CASETRACKER_BASE_URL"]
     notifier = OutboxNotifier(db_session, now=now)
     for found in fresh:
         case_id = ids[found.reference]
-        db_session.add(AuditBreak(case_id=case_id, seq=found.seq, why=found.why, first_seen_at=now))
+        _record(db_session, known.get(case_id), case_id=case_id, found=found, now=now)
         payload = {
             "topic": TOPIC,
             "reference": found.reference,
@@ -111,15 +131,35 @@ def _report_new(db_session: Session, breaks: list[chains.Break], *, now: datetim
                 topic=TOPIC,
                 recipient=recipient,
                 payload=payload,
-                dedupe_key=f"{TOPIC}:{found.reference}:{recipient}",
+                dedupe_key=f"{TOPIC}:{found.reference}:{now.isoformat()}:{recipient}",
                 case_id=case_id,
             )
-    try:
-        db_session.commit()
-    except IntegrityError:
-        db_session.rollback()  # another check recorded and reported these breaks first
-        return []
-    return [str(b) for b in fresh]
+
+
+def _news(reported: AuditBreak | None, found: chains.Break) -> bool:
+    return reported is None or (reported.seq, reported.why) != (found.seq, found.why[:200])
+
+
+def _record(db_session, reported: AuditBreak | None, *, case_id: int, found, now) -> None:
+    """Write the break now reported into the ledger, the case's row replaced if it had one."""
+    if reported is None:
+        db_session.add(
+            AuditBreak(case_id=case_id, seq=found.seq, why=found.why[:200], first_seen_at=now)
+        )
+        return
+    # Only if the row is still what was read: two checks at once report a change once.
+    changed = db_session.execute(
+        update(AuditBreak)
+        .where(
+            AuditBreak.case_id == case_id,
+            AuditBreak.why == reported.why,
+            AuditBreak.first_seen_at == reported.first_seen_at,
+        )
+        .values(seq=found.seq, why=found.why[:200], first_seen_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:
+        raise StaleDataError(f"the break of case {case_id} was reported meanwhile")
 
 
 def _dpos(db_session: Session) -> list[str]:

@@ -108,6 +108,46 @@ def test_a_second_broken_case_is_reported_on_its_own(app, api, dpo, clock, tampe
     assert told[1].payload["why"] == "no audit events: all were deleted"
 
 
+def test_a_case_whose_break_changes_is_reported_again_once(app, api, dpo, clock, tamper):
+    worked, _ = _two_cases(api)
+    case_id = _case_id(worked)
+    tamper("UPDATE events SET reason = 'x' WHERE case_id = :id AND seq = 2", id=case_id)
+    runner.run(app, JOB, now=clock.at)
+    clock.advance(days=1)
+    # Someone comes back and removes the first record too: a different break, earlier on.
+    tamper("DELETE FROM events WHERE case_id = :id AND seq = 1", id=case_id)
+
+    changed = runner.run(app, JOB, now=clock.at)
+    clock.advance(days=1)
+    again = runner.run(app, JOB, now=clock.at)
+
+    assert changed.summary.startswith("1 broken chain (1 newly reported): ")
+    assert again.summary.startswith("1 broken chain (0 newly reported): ")
+    told = _told()
+    assert [(m.payload["reference"], m.payload["seq"]) for m in told] == [
+        (worked["reference"], 2),
+        (worked["reference"], 2),
+    ]
+    assert told[0].payload["why"].startswith("hash mismatch")
+    assert told[1].payload["why"] != told[0].payload["why"]
+
+
+def test_many_broken_chains_fit_the_jobs_page_and_say_where_the_rest_are(
+    app, api, dpo, clock, tamper
+):
+    references = [api.create()["reference"] for _ in range(6)]
+    tamper("UPDATE events SET reason = 'x'")
+
+    outcome = runner.run(app, JOB, now=clock.at)
+
+    assert outcome.summary.startswith("6 broken chains (6 newly reported): ")
+    assert len(outcome.summary) < 500
+    shown = [r for r in references if f"{r}: seq 1" in outcome.summary]
+    assert len(shown) == integrity.SHOWN
+    assert outcome.summary.endswith("and 3 more (flask --app wsgi audit verify lists them all)")
+    assert len(_told()) == 6
+
+
 def test_cases_are_written_while_the_check_reads_and_it_writes_nothing(
     app, api, clock, monkeypatch
 ):
