@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from pathlib import Path
 
@@ -70,6 +71,19 @@ def test_openapi_document_lists_the_case_endpoints(client):
     } <= set(document["paths"])
     create = document["paths"]["/api/v1/cases"]["post"]
     assert "requestBody" in create
+
+
+def test_the_document_built_on_first_read_is_whole_for_readers_at_once(app):
+    # It is built when first asked for: eight readers at once get one and the same document.
+    with ThreadPoolExecutor(max_workers=8) as readers:
+        answers = list(
+            readers.map(lambda _: app.test_client().get("/api/v1/openapi.json"), range(8))
+        )
+
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert len({answer.get_data() for answer in answers}) == 1
+    paths = answers[0].get_json()["paths"]
+    assert {"/api/v1/cases", "/api/v1/cases/{reference}/tasks", "/healthz"} <= set(paths)
 
 
 def test_swagger_ui_is_served_from_local_files(client):
