@@ -106,14 +106,37 @@ def database_url(request, tmp_path):
 
 
 def _truncate(url: str) -> None:
-    engine = sa.create_engine(url)
+    """Empty every table and restart every sequence, as the freshly migrated database was.
+
+    DELETE with the triggers off (the append-only ones, and the foreign keys, since every
+    table is emptied) takes a third of TRUNCATE's time on tables this small.
+    """
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     with engine.begin() as connection:
-        tables = connection.execute(
-            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        ).scalars()
-        names = ", ".join(f'"{t}"' for t in tables if t != "alembic_version")
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        if url not in _EMPTYING:
+            _EMPTYING[url] = _emptying(connection)
+        connection.exec_driver_sql(_EMPTYING[url])
     engine.dispose()
+
+
+_EMPTYING: dict[str, str] = {}
+
+
+def _emptying(connection) -> str:
+    tables = connection.execute(
+        sa.text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+    ).scalars()
+    sequences = connection.execute(
+        sa.text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' ORDER BY 1")
+    ).scalars()
+    return "".join(
+        [
+            "SET LOCAL session_replication_role = replica;",
+            # The names come from the catalogue, not from input.
+            *(f'DELETE FROM "{t}";' for t in tables if t != "alembic_version"),  # noqa: S608
+            *(f'ALTER SEQUENCE "{s}" RESTART;' for s in sequences),
+        ]
+    )
 
 
 @pytest.fixture
