@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -18,6 +17,7 @@ from werkzeug.serving import make_server
 from casetracker import create_app
 from casetracker.extensions import db
 from tests.conftest import IN_CI, _settings
+from tests.serving import serve
 
 CHROMIUM = os.environ.get("CASETRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
@@ -47,11 +47,9 @@ def live_app(sqlite_template, tmp_path, clock):
 def live_server(live_app):
     """Serve ``live_app`` on a free local port; yields its base URL."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve(server)
     yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    stop()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import socket
-import threading
 from contextlib import contextmanager
 
 import pytest
@@ -23,6 +22,7 @@ from casetracker.people.models import Staff
 from tests.a11y import tour as walk
 from tests.a11y.conftest import DESKTOP, DPO
 from tests.conftest import _settings
+from tests.serving import serve
 
 # Routes that serve no page to check, each with the reason.
 NOT_PAGES_UNDER = {
@@ -145,12 +145,10 @@ def _sso_server(tmp_path, clock):
     )
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve(server)
     try:
         yield app, f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.shutdown()
-        thread.join()
+        stop()
         with app.app_context():
             db.engine.dispose()

@@ -7,8 +7,8 @@ import os
 import pytest
 
 from tests.conftest import IN_CI
-from tests.faults.support import running
 from tests.private_postgres import BIN, RUNUSER, private_postgres
+from tests.serving import serve
 from tests.slackbot.web_api import FakeSlack, Traffic
 
 
@@ -28,6 +28,6 @@ def private_pg():
 def fake_slack():
     """Slack's Web API on loopback, recording every message."""
     server = FakeSlack(Traffic())
-    stop = running(server)
+    stop = serve(server)
     yield server
     stop()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import psycopg
 from werkzeug.serving import make_server
 
-from tests.faults.support import running
+from tests.serving import serve
 
 REFERENCE = re.compile(r"PC-\d{4}-(\d{5})")
 
@@ -80,7 +80,7 @@ def served(app) -> Iterator[str]:
     access_log = logging.getLogger("werkzeug")
     level = access_log.level
     access_log.setLevel(logging.WARNING)  # a line per request would bury a failure's story
-    stop = running(server)
+    stop = serve(server)
     try:
         yield f"http://127.0.0.1:{server.server_port}"
     finally:

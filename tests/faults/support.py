@@ -22,18 +22,6 @@ def figure(fault: str, measured: str, value) -> None:
             out.write(f"{fault}\t{measured}\t{value}\n")
 
 
-def running(server):
-    """Serve ``server`` on a thread; return a function that stops it."""
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-
-    return stop
-
-
 class CuttingProxy:
     """A TCP proxy to a server that drops each connection after ``cut_after`` bytes from it,
     as a server that dies or a network that fails in the middle of a conversation."""

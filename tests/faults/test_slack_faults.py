@@ -19,7 +19,8 @@ from casetracker.outbox.models import OutboxMessage
 from casetracker.outbox.notifier import OutboxNotifier
 from tests import factories
 from tests.conftest import _settings
-from tests.faults.support import figure, running
+from tests.faults.support import figure
+from tests.serving import serve
 from tests.slackbot.conftest import CASES_CHANNEL, slack_settings
 from tests.slackbot.web_api import FakeSlack, Traffic
 
@@ -32,7 +33,7 @@ STALL = 1.0
 def fake_slack(clock):
     server = FakeSlack(Traffic())
     server.stamp = clock
-    stop = running(server)
+    stop = serve(server)
     yield server
     stop()
 

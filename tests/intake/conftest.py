@@ -23,6 +23,7 @@ from cryptography.x509.oid import NameOID
 from casetracker import create_app
 from casetracker.extensions import db
 from tests.conftest import _settings
+from tests.serving import serve
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "casetracker" / "translations"
 PROCESSOR_DOMAIN = "example-processor.com"
@@ -78,7 +79,6 @@ class Callbacks:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/opengdpr_callbacks"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def statuses(self) -> list[str]:
         return [json.loads(body)["request_status"] for _, body in self.received]
@@ -87,10 +87,9 @@ class Callbacks:
 @pytest.fixture
 def callbacks():
     receiver = Callbacks()
-    receiver.thread.start()
+    stop = serve(receiver.server)
     yield receiver
-    receiver.server.shutdown()
-    receiver.server.server_close()
+    stop()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ from casetracker.people import service as people_service
 from tests.browser import PageWatch
 from tests.conftest import IN_CI, _settings
 from tests.oidc import fake_provider, node_provider
+from tests.serving import serve
 
 SCOPES = "openid email profile groups"
 # Logins at the real provider (its login page takes any password) and what it says of them.
@@ -128,8 +128,7 @@ def sso_site(oidc_provider, sqlite_template, tmp_path, clock):
         )
     )
     served["app"] = app
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve(server)
     with app.app_context():
         for email, role in STAFF.items():
             name = USERS[email]["name"]
@@ -138,8 +137,7 @@ def sso_site(oidc_provider, sqlite_template, tmp_path, clock):
         yield Site(url, app)
         db.session.remove()
         db.engine.dispose()
-    server.shutdown()
-    thread.join()
+    stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import json
 import secrets
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,6 +20,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from tests.serving import serve
 
 CLIENT_ID = "casetracker"
 CLIENT_SECRET = "fake-provider-client-secret"
@@ -59,11 +60,7 @@ class FakeProvider:
         self.authorizations: dict[str, dict] = {}
 
     def start(self) -> None:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop = serve(self.server)
 
     def discovery(self) -> dict:
         return {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.parse
 
@@ -16,6 +15,7 @@ from casetracker.extensions import db
 from casetracker.systems import service as systems
 from tests import factories
 from tests.conftest import _settings
+from tests.serving import serve
 from tests.slackbot.web_api import FakeSlack, Traffic
 
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -59,11 +59,9 @@ def slack_traffic():
 @pytest.fixture
 def fake_slack(slack_traffic):
     server = FakeSlack(slack_traffic)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    stop = serve(server)
     yield server
-    server.shutdown()
-    server.server_close()
+    stop()
 
 
 def slack_settings(fake: FakeSlack, **extra) -> dict:
