@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,8 +16,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from casetracker import create_app
+from casetracker.demo import load as demo_load
 from casetracker.extensions import db
-from tests.conftest import IN_CI, _settings
+from tests.conftest import IN_CI, FrozenClock, _settings, running_app
 from tests.serving import serve
 
 CHROMIUM = os.environ.get("CASETRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -29,6 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+DEMO_AT = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the suite's frozen now (tests/conftest.py)
 
 
 @pytest.fixture
@@ -41,6 +44,29 @@ def live_app(sqlite_template, tmp_path, clock):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_database(sqlite_template, tmp_path_factory) -> Path:
+    """A SQLite file with the demo loaded at the suite's frozen now, made once per process."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    clock = FrozenClock(DEMO_AT)
+    for _app in running_app(f"sqlite:///{path}", clock):
+        demo_load.load(db.session, now=clock(), progress=lambda message: None)
+    return path
+
+
+@pytest.fixture
+def demo(live_app, clock, demo_database):
+    """The demo team, cases, mail and systems (loaded through the services) in live_app."""
+    if clock() != DEMO_AT:
+        demo_load.load(db.session, now=clock(), progress=lambda message: None)
+        return
+    # A copy of the file loaded once: loading takes seconds, copying no time.
+    db.session.remove()
+    db.engine.dispose()
+    shutil.copy(demo_database, db.engine.url.database)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import pytest
 
 from casetracker.cases.models import Case
 from casetracker.demo import data as demo_data
-from casetracker.demo import load as demo_load
 from casetracker.extensions import db
 from casetracker.intake import service as intake
 from casetracker.jobs import runner
@@ -33,9 +32,8 @@ ONLINE_REQUEST = {
 
 
 @pytest.fixture
-def demo(live_app, clock):
+def demo(demo, clock):
     """The demo team and cases, plus Erika's complaint: Priya's, 50 days old, overdue."""
-    demo_load.load(db.session, now=clock(), progress=lambda message: None)
     priya = db.session.query(Staff).filter_by(email=PRIYA).one()
     case = open_case(priya, received_days_ago=50, clock=clock)
     return act(case, "acknowledge", priya)

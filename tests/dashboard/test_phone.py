@@ -7,7 +7,6 @@ import pytest
 
 from casetracker.cases.models import Case
 from casetracker.demo import data as demo_data
-from casetracker.demo import load as demo_load
 from casetracker.extensions import db
 from casetracker.mail.models import Attachment
 from casetracker.outbox.models import OutboxMessage
@@ -43,9 +42,8 @@ VALUE_BOXES = """
 
 
 @pytest.fixture
-def phone(browser, live_server, live_app, clock):
+def phone(browser, live_server, demo):
     """The demo data, and the DPO signed in on a phone."""
-    demo_load.load(db.session, now=clock(), progress=lambda message: None)
     context = browser.new_context(base_url=live_server, viewport=PHONE)
     tab = context.new_page()
     tab.goto("/sign-in")

@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from casetracker.demo import data as demo_data
-from casetracker.demo import load as demo_load
-from casetracker.extensions import db
 from tests.browser import screenshot
 from tests.dashboard.test_phone import lines_beside_labels
 
 PRIYA = "priya.raman@demo.casetracker.test"
 PHONE = {"width": 375, "height": 812}
-
-
-@pytest.fixture
-def demo(live_app, clock):
-    demo_load.load(db.session, now=clock(), progress=lambda message: None)
 
 
 def sign_in(page, email: str) -> None:
