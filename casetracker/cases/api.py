@@ -13,13 +13,8 @@ from casetracker.api import variants
 from casetracker.cases import actions, listing, records, service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
-from casetracker.cases.schemas import (
-    CaseCreateSchema,
-    CaseListQuerySchema,
-    CasePageSchema,
-    CaseSchema,
-    EventSchema,
-)
+from casetracker.cases.representations import CasePageSchema, CaseSchema, EventSchema
+from casetracker.cases.schemas import CaseCreateSchema, CaseListQuerySchema
 from casetracker.database import kept_loaded
 from casetracker.extensions import db
 from casetracker.people.auth import token_required

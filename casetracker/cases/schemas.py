@@ -1,4 +1,5 @@
-"""Marshmallow schemas for cases: shared by the API, the dashboard forms and Slack modals."""
+"""Marshmallow schemas of what comes in about cases: shared by the API, the dashboard forms and
+Slack modals. What the API answers is in ``casetracker.cases.representations``."""
 
 from __future__ import annotations
 
@@ -206,64 +207,6 @@ class QuestionSchema(Schema):
     question = _text(2000, required=True)
 
 
-class ClockSchema(Schema):
-    name = fields.String()
-    started_at = fields.AwareDateTime()
-    due_at = fields.AwareDateTime(metadata={"description": "the legal due time: the deadline"})
-    target_at = fields.AwareDateTime(
-        allow_none=True,
-        metadata={
-            "description": "the company's own promise when earlier than the legal due time;"
-            " reminders aim at it"
-        },
-    )
-    original_due_at = fields.AwareDateTime(allow_none=True)
-    paused = fields.Boolean()
-    met_at = fields.AwareDateTime(
-        allow_none=True, metadata={"description": "when the clock stopped (see ended_by)"}
-    )
-    ended_by = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "the action that stopped the clock without meeting it (escalate:"
-            " the case was escalated out of the clock's stages); null while running or once met"
-        },
-    )
-    breached = fields.Boolean()
-    extension_reason = fields.String(allow_none=True)
-    extension_told_at = fields.AwareDateTime(allow_none=True)
-    source = fields.String(metadata={"description": "the rule this deadline comes from"})
-
-
-class CaseSchema(Schema):
-    """A case as the API returns it; ``subject`` only for tokens with the pii scope."""
-
-    reference = fields.String()
-    kind = fields.String()
-    jurisdiction = fields.String()
-    data_context = fields.String()
-    right = fields.String(allow_none=True)
-    route = fields.String()
-    stage = fields.String()
-    status = fields.String()
-    owner = fields.String(allow_none=True)
-    priority = fields.String()
-    outcome = fields.String(allow_none=True)
-    version = fields.Integer()
-    channel = fields.String()
-    body_reference = fields.String(allow_none=True)
-    hold_reason = fields.String(allow_none=True)
-    received_at = fields.AwareDateTime()
-    acknowledged_at = fields.AwareDateTime(allow_none=True)
-    closed_at = fields.AwareDateTime(allow_none=True)
-    next_due_at = fields.AwareDateTime(allow_none=True)
-    clocks = fields.List(fields.Nested(ClockSchema))
-    allowed_actions = fields.List(fields.String())
-    links = fields.Dict(keys=fields.String(), values=fields.String())
-    summary = fields.String(allow_none=True)
-    subject = fields.Nested(SubjectSchema, allow_none=True)
-
-
 class CaseListQuerySchema(Schema):
     stage = fields.String(validate=validate.OneOf(STAGES))
     status = fields.String(validate=validate.OneOf(("open", "on_hold", "closed")))
@@ -274,23 +217,3 @@ class CaseListQuerySchema(Schema):
     due_before = fields.AwareDateTime()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     cursor = fields.String(validate=validate.Length(max=200))
-
-
-class CasePageSchema(Schema):
-    items = fields.List(fields.Nested(CaseSchema))
-    next_cursor = fields.String(allow_none=True)
-
-
-class EventSchema(Schema):
-    seq = fields.Integer(metadata={"description": "1, 2, 3... within the case"})
-    hash = fields.String(
-        metadata={"description": "hex SHA-256 chaining the event to the one before it"}
-    )
-    at = fields.AwareDateTime()
-    actor_type = fields.String()
-    actor = fields.String()
-    source = fields.String()
-    action = fields.String()
-    before = fields.Dict()
-    after = fields.Dict()
-    reason = fields.String(allow_none=True)

@@ -13,7 +13,7 @@ from casetracker.accesslog import service as accesslog
 from casetracker.cases import service as case_service
 from casetracker.cases.http import json_object, or_abort
 from casetracker.cases.presenters import case_view
-from casetracker.cases.schemas import CaseSchema
+from casetracker.cases.representations import CaseSchema
 from casetracker.database import kept_loaded
 from casetracker.extensions import db
 from casetracker.mail import files, listing, triage
