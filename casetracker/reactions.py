@@ -20,6 +20,7 @@ from casetracker.cases import changes, notifications, purge
 from casetracker.intake import identity, messages, opengdpr, signing
 from casetracker.intake.callbacks import CallbackTransport
 from casetracker.mail import erasure, notices, outgoing, transport
+from casetracker.mail import service as mail_service
 from casetracker.mail.transport import EmailTransport
 from casetracker.outbox import delivery
 from casetracker.responses import service as responses
@@ -47,7 +48,7 @@ AFTER_ACTION = {
     ),
 }
 # Each email sent is kept as a message of its case first, so that answers thread back.
-SENT_EMAIL = (transport.record_sent, messages.record_sent)
+SENT_EMAIL = (transport.record_sent, messages.record_sent, mail_service.record_refusal)
 AFTER_SENT = {
     "email_acknowledgement": (*SENT_EMAIL, messages.acknowledge_when_sent),
     "email_clarification": (*SENT_EMAIL, messages.hold_when_sent),

@@ -214,9 +214,28 @@ def _bounce(db_session: Session, message: MailMessage, original_ids: list[str], 
     sent.status = "bounced"
     if sent.outbox_message_id is not None:
         db_session.get(OutboxMessage, sent.outbox_message_id).bounced_at = now
+    db_session.commit()
+    _bounced_on_case(db_session, sent, now=now)
+    return "ignored"
+
+
+def record_refusal(db_session: Session, message: OutboxMessage, now: datetime) -> None:
+    """The mail server refused the individual's address as the email went out (only the
+    agent's copy did): record it on the case as the bounce it is."""
+    if message.bounced_at is None:
+        return
+    sent = db_session.scalar(select(MailMessage).where(MailMessage.outbox_message_id == message.id))
+    if sent is None:
+        return
+    # Keep "sent" even if the case refuses the record: the email must never go out twice.
+    db_session.commit()
+    _bounced_on_case(db_session, sent, now=now)
+
+
+def _bounced_on_case(db_session: Session, sent: MailMessage, *, now: datetime) -> None:
+    """Add the bounce of ``sent``, already marked, to its case's audit trail."""
     if sent.case_id is None:
-        db_session.commit()
-        return "ignored"
+        return
     reference = db_session.scalar(select(Case.reference).where(Case.id == sent.case_id))
     try:
         case_service.perform(
@@ -226,4 +245,3 @@ def _bounce(db_session: Session, message: MailMessage, original_ids: list[str], 
         )  # fmt: skip
     except CaseError as exc:
         log.warning("bounce of email %s not recorded on its case: %s", sent.id, exc.message)
-    return "ignored"

@@ -22,7 +22,7 @@ from casetracker.intake.models import IntakeRecord
 from casetracker.intake.service import status_token
 from casetracker.mail import outgoing
 from casetracker.mail.models import MailMessage
-from casetracker.outbox.delivery import Undeliverable
+from casetracker.outbox.delivery import PartlyDelivered, Undeliverable
 from casetracker.outbox.models import OutboxMessage
 
 TIMEOUT_SECONDS = 15
@@ -35,7 +35,7 @@ class EmailTransport:
 
     channel = "email"
 
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, message: OutboxMessage) -> PartlyDelivered | None:
         email = compose(message)
         config = current_app.config
         try:
@@ -46,13 +46,36 @@ class EmailTransport:
                     smtp.starttls()
                 if config["SMTP_USERNAME"]:
                     smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
-                smtp.send_message(email)
+                refused = smtp.send_message(email)
         except PERMANENT as exc:
             code = _reply_code(exc)
             if code >= 500:
                 raise Undeliverable(f"the mail server refused the message ({code})") from exc
             # The exception's text names the recipients: keep addresses out of logs and errors.
             raise RuntimeError(f"the mail server deferred the message ({code})") from exc
+        return _partly(email, refused)
+
+
+def _partly(email: EmailMessage, refused: dict) -> PartlyDelivered | None:
+    """Say, by role and reply code, which recipients refused an email the others took.
+
+    Not retried, even for a 4xx: the others would get it twice. It is said instead, and a
+    refused individual's address is a bounce, for the case's owner to write again.
+    """
+    if not refused:
+        return None
+    codes = {address.lower(): code for address, (code, _) in refused.items()}
+    individual = codes.get(str(email["To"]).lower())
+    agent = codes.get(str(email["Cc"] or "").lower())
+    if individual is not None:
+        return PartlyDelivered(
+            f"the mail server refused the individual's address ({individual}); only the "
+            "agent's copy went out",
+            bounced=True,
+        )
+    if agent is not None:
+        return PartlyDelivered(f"the mail server refused the agent's copy ({agent})")
+    return PartlyDelivered(f"the mail server refused a recipient ({min(codes.values())})")
 
 
 def _reply_code(exc: smtplib.SMTPException) -> int:
@@ -140,9 +163,10 @@ def record_sent(db_session: Session, message: OutboxMessage, now: datetime) -> N
     """Keep every email sent to the individual as a message of its case."""
     if message.case_id is None:
         return
+    status = "bounced" if message.bounced_at else "sent"
     queued = outgoing.queued_row(message)
     if queued is not None:
-        queued.status, queued.received_at = "sent", now
+        queued.status, queued.received_at, queued.reason = status, now, message.last_error
         return
     email = compose(message)
     message_id = outgoing.message_id_for(message)
@@ -150,7 +174,8 @@ def record_sent(db_session: Session, message: OutboxMessage, now: datetime) -> N
         MailMessage(
             identity=f"out:{hashlib.sha256(message_id.encode()).hexdigest()}",
             direction="out",
-            status="sent",
+            status=status,
+            reason=message.last_error,
             case_id=message.case_id,
             outbox_message_id=message.id,
             message_id=message_id,

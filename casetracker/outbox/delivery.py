@@ -41,12 +41,23 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class PartlyDelivered:
+    """Some recipients of a message took it and others refused it: it is sent, once, and
+    ``note`` says who missed it (in words, no addresses). ``bounced`` when the one it was
+    written to missed it and only copies went out."""
+
+    note: str
+    bounced: bool = False
+
+
 class Transport(Protocol):
-    """Sends one message of its channel; raises to say it could not."""
+    """Sends one message of its channel; raises to say it could not, returns a
+    ``PartlyDelivered`` to say it reached some of its recipients only."""
 
     channel: str
 
-    def send(self, message: OutboxMessage) -> None: ...
+    def send(self, message: OutboxMessage) -> PartlyDelivered | None: ...
 
 
 class RetryAfter(Exception):
@@ -194,7 +205,7 @@ def _older_pending():
 
 def _attempt(db_session, message, transport, *, now: datetime, report: Report) -> None:
     try:
-        transport.send(message)
+        partly = transport.send(message)
     except RetryAfter as wait:
         message.next_attempt_at = now + timedelta(seconds=wait.seconds)
         message.last_error = str(wait)
@@ -216,7 +227,10 @@ def _attempt(db_session, message, transport, *, now: datetime, report: Report) -
         return
     message.attempts += 1
     message.sent_at = now
-    message.last_error = None
+    # Sending again would repeat it to those who took it: what was missed is said instead.
+    message.last_error = partly.note if partly else None
+    if partly and partly.bounced:
+        message.bounced_at = now
     report.sent += 1
     for hook in current_app.extensions[SENT_HOOKS].get(message.topic, ()):
         hook(db_session, message, now)

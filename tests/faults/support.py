@@ -68,10 +68,11 @@ class CuttingProxy:
 
 class MoodySMTP:
     """An SMTP server's answers: a queue of refusals (e.g. ``("RCPT", "451 ...")``) given
-    before it accepts, and the envelopes it accepted."""
+    before it accepts, addresses it always refuses, and the envelopes it accepted."""
 
     def __init__(self):
         self.refusals: list[tuple[str, str]] = []
+        self.refused_addresses: dict[str, str] = {}  # address -> the reply to its RCPT
         self.accepted = []
         self.refused = 0
         self.lock = threading.Lock()
@@ -86,6 +87,8 @@ class MoodySMTP:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if refusal := self._refusal("RCPT"):
             return refusal
+        if address in self.refused_addresses:
+            return self.refused_addresses[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

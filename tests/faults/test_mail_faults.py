@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from casetracker import create_app
+from casetracker.cases.models import Case, Event
 from casetracker.extensions import db
 from casetracker.jobs import runner
 from casetracker.mail.models import MailCursor, MailMessage
 from casetracker.outbox import delivery
 from casetracker.outbox.models import OutboxMessage
 from tests.conftest import _settings
+from tests.dashboard.conftest import Web, person
 from tests.faults.support import CuttingProxy, MoodySMTP, figure
 from tests.intake.conftest import LocalSMTP, compiled_catalogs, free_port  # noqa: F401
 from tests.intake.factories import submit
@@ -38,6 +40,7 @@ def smtp():
 @pytest.fixture
 def app(database_url, clock, smtp, tmp_path):
     smtp.refusals.clear()
+    smtp.refused_addresses.clear()
     smtp.accepted.clear()
     settings = {
         "SMTP_HOST": "127.0.0.1",
@@ -89,6 +92,82 @@ def test_an_smtp_server_refusing_then_down_then_accepting_gets_every_email_once(
         f"{len(received)}/{len(PEOPLE)}, {len(received) - len(set(received))}"
         f" ({smtp.refused} refusals, 2 rounds down)",
     )
+
+
+AGENT = {
+    "kind": "request",
+    "right": "access",
+    "country": "US",
+    "california": "y",
+    "agent_name": "Agent Smith",
+    "agent_email": "agent@example.org",
+    "agent_authorization": "Signed permission dated 1 October 2026",
+}
+
+
+def acknowledgement() -> OutboxMessage:
+    db.session.expire_all()
+    topic = OutboxMessage.topic == "email_acknowledgement"
+    return db.session.scalars(select(OutboxMessage).where(topic)).one()
+
+
+def deliver_rounds(clock, rounds: int = 3) -> None:
+    for _ in range(rounds):
+        delivery.deliver_due(db.session, now=clock())
+        clock.advance(minutes=5)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_individual_refused_and_the_agent_served_is_a_bounce_sent_once(app, clock, smtp):
+    client = app.test_client()
+    assert submit(client, email="gone@example.org", **AGENT).status_code == 303
+    smtp.refused_addresses["gone@example.org"] = "550 5.1.1 No such user here"
+
+    deliver_rounds(clock)
+
+    copies = [e.rcpt_tos for e in smtp.accepted if b"We have received" in e.content]
+    assert copies == [["agent@example.org"]]  # the agent's copy, once; nothing sent again
+    sent = acknowledgement()
+    assert sent.sent_at is not None
+    assert sent.failed_at is None
+    assert sent.bounced_at == sent.sent_at
+    assert sent.last_error == (
+        "the mail server refused the individual's address (550); only the agent's copy went out"
+    )
+    case = db.session.scalars(select(Case)).one()
+    [kept] = db.session.scalars(select(MailMessage).where(MailMessage.direction == "out"))
+    assert (kept.status, kept.reason) == ("bounced", sent.last_error)
+    actions = [e.action for e in db.session.scalars(select(Event).where(Event.case_id == case.id))]
+    assert actions.count("message_bounced") == 1
+    assert case.acknowledged_at is not None  # the agent, who acts for them, was told
+
+    dana = person("dana@example.com", "Dana DPO", "dpo")
+    web = Web(app.test_client())
+    web.sign_in(dana.email)
+    page = web.get(f"/cases/{case.reference}").text
+    assert "Bounced</span> not delivered: check the address: the mail server refused the" in page
+    bounced = web.get("/outbox").text.split('id="bounced-title"')[1]
+    assert case.reference in bounced
+    assert "only the agent&#39;s copy went out" in bounced
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_agent_refused_and_the_individual_served_is_sent_and_says_so(app, clock, smtp):
+    client = app.test_client()
+    assert submit(client, **AGENT).status_code == 303
+    smtp.refused_addresses["agent@example.org"] = "550 5.1.1 No such user here"
+
+    deliver_rounds(clock)
+
+    copies = [e.rcpt_tos for e in smtp.accepted if b"We have received" in e.content]
+    assert copies == [["erika@example.org"]]
+    sent = acknowledgement()
+    assert (sent.bounced_at, sent.failed_at) == (None, None)
+    assert sent.last_error == "the mail server refused the agent's copy (550)"
+    [kept] = db.session.scalars(select(MailMessage).where(MailMessage.direction == "out"))
+    assert (kept.status, kept.reason) == ("sent", sent.last_error)
+    events = db.session.scalars(select(Event.action)).all()
+    assert "message_bounced" not in events
 
 
 def imported() -> tuple[int, int]:
