@@ -91,6 +91,8 @@ def problems_at_320(tab, path: str, name: str | None = None) -> list[str]:
 def problems_here(tab, path: str) -> list[str]:
     """What makes the page shown fail at 320px: sideways scrolling, unreachable scroll boxes,
     what axe finds."""
+    # After a form's submit, its new page can be in the DOM before its stylesheet applies.
+    tab.wait_for_load_state("load")
     found = []
     sideways = tab.evaluate(SIDEWAYS)
     if sideways:

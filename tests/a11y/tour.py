@@ -48,7 +48,8 @@ class Tour:
             served.add(request.url_rule.endpoint)
 
     def check(self, name: str) -> None:
-        """Run axe on the page as it is now; keep what it finds under ``name``."""
+        """Run axe on the page as it is now (loaded, styles applied); keep what it finds."""
+        self.tab.wait_for_load_state("load")
         found = axe.violations(self.tab)
         if found:
             self.found[f"{name} ({self.tab.url})"] = found
